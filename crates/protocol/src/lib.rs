@@ -1,0 +1,23 @@
+//! vnum's protocol: everything about renting a number and reading its SMS code that is not IO.
+//!
+//! - [`api`]: the public proxy contract (v1), which is the OxgelAPI dialect minus the key;
+//! - [`error`]: the one error model and its wire form;
+//! - [`validate`]: allow-listed shapes for every client-supplied field;
+//! - [`dialect`]: request builders and response parsers for OxgelAPI, Telenumerus and Agent OTP;
+//! - [`order`]: the order state machine (time is an input);
+//! - [`sms`]: finding the one-time code in a message;
+//! - [`http`], [`time`]: HTTP messages and instants as plain data.
+//!
+//! No IO, no clock, no async: the Worker, the client and the tests do those and pass `now` in.
+
+pub mod api;
+pub mod dialect;
+pub mod error;
+pub mod http;
+pub mod order;
+pub mod sms;
+pub mod time;
+pub mod validate;
+
+pub use error::{ApiError, ErrorBody, ErrorCode};
+pub use time::Timestamp;
