@@ -73,10 +73,7 @@ impl ErrorCode {
     pub fn as_str(&self) -> &str {
         match self {
             ErrorCode::Unknown(code) => code,
-            known => Self::KNOWN
-                .iter()
-                .find(|(code, _)| code == known)
-                .map_or("INTERNAL_ERROR", |(_, name)| name),
+            known => Self::KNOWN.iter().find(|(code, _)| code == known).map_or("INTERNAL_ERROR", |(_, name)| name),
         }
     }
 
@@ -248,9 +245,7 @@ impl ApiError {
             Self::RateLimited { .. } | Self::SpendLimitReached { .. } => 429,
             Self::Internal { .. } => 500,
             Self::NotSupported { .. } => 501,
-            Self::UpstreamUnauthorized
-            | Self::UpstreamRejected { .. }
-            | Self::UpstreamInvalidResponse { .. } => 502,
+            Self::UpstreamUnauthorized | Self::UpstreamRejected { .. } | Self::UpstreamInvalidResponse { .. } => 502,
             Self::NoNumbers | Self::UpstreamUnavailable { .. } => 503,
             Self::UpstreamTimeout { .. } => 504,
         }
@@ -274,8 +269,9 @@ impl ApiError {
     /// How long to wait before retrying, when that is known.
     pub fn retry_after_seconds(&self) -> Option<u64> {
         match self {
-            Self::CancelTooEarly { retry_after_seconds }
-            | Self::SpendLimitReached { retry_after_seconds, .. } => Some(*retry_after_seconds),
+            Self::CancelTooEarly { retry_after_seconds } | Self::SpendLimitReached { retry_after_seconds, .. } => {
+                Some(*retry_after_seconds)
+            }
             Self::RateLimited { retry_after_seconds } => *retry_after_seconds,
             _ => None,
         }

@@ -104,11 +104,8 @@ impl HttpRequest {
         if self.query.is_empty() {
             return self.path.clone();
         }
-        let pairs: Vec<String> = self
-            .query
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
-            .collect();
+        let pairs: Vec<String> =
+            self.query.iter().map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v))).collect();
         format!("{}?{}", self.path, pairs.join("&"))
     }
 
@@ -187,7 +184,10 @@ mod tests {
     #[test]
     fn encodes_query_and_path() {
         let req = HttpRequest::new(Method::Get, "/prices").query("service", "wa&x=1").query("country", "187");
-        assert_eq!(req.url("https://p.example/api/v1/"), "https://p.example/api/v1/prices?service=wa%26x%3D1&country=187");
+        assert_eq!(
+            req.url("https://p.example/api/v1/"),
+            "https://p.example/api/v1/prices?service=wa%26x%3D1&country=187"
+        );
         assert_eq!(encode_component("+15551234567"), "%2B15551234567");
     }
 

@@ -15,9 +15,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ApiError;
 use crate::api::{BoughtNumber, OrderStatus, StatusResponse};
 use crate::time::Timestamp;
-use crate::ApiError;
 
 /// Timing rules of orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -305,7 +305,12 @@ mod tests {
     }
 
     fn polled(status: OrderStatus, code: Option<&str>) -> Event {
-        Event::Polled(StatusResponse { status, sms_code: code.map(str::to_owned), sms_text: None, phone: String::new() })
+        Event::Polled(StatusResponse {
+            status,
+            sms_code: code.map(str::to_owned),
+            sms_text: None,
+            phone: String::new(),
+        })
     }
 
     #[test]

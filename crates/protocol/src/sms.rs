@@ -7,8 +7,20 @@
 
 /// Words that announce a code, in lower case.
 const KEYWORDS: [&str; 14] = [
-    "code", "otp", "pin", "passcode", "password", "verification", "verify", "token", "код", "código", "codigo",
-    "kode", "mã", "验证码",
+    "code",
+    "otp",
+    "pin",
+    "passcode",
+    "password",
+    "verification",
+    "verify",
+    "token",
+    "код",
+    "código",
+    "codigo",
+    "kode",
+    "mã",
+    "验证码",
 ];
 
 #[derive(Debug)]
@@ -33,10 +45,8 @@ pub fn extract_code(text: &str) -> Option<String> {
     if candidates.is_empty() {
         return None;
     }
-    let keyword_ends: Vec<usize> = KEYWORDS
-        .iter()
-        .flat_map(|k| lower.match_indices(k).map(|(i, m)| i + m.len()))
-        .collect();
+    let keyword_ends: Vec<usize> =
+        KEYWORDS.iter().flat_map(|k| lower.match_indices(k).map(|(i, m)| i + m.len())).collect();
     // Distance from a keyword to the candidate; codes before the keyword ("G-123456 is your code") count
     // too, at a small penalty.
     let score = |c: &Candidate| -> usize {
@@ -80,10 +90,12 @@ fn digit_runs(chars: &[(usize, char)]) -> Vec<Candidate> {
         }
         let before = start.checked_sub(1).map(|k| chars[k].1);
         let after = chars.get(j).map(|c| c.1);
-        let attached_to_word = before.is_some_and(|c| c.is_alphanumeric() || matches!(c, '#' | '$' | '€' | '£' | '+' | '/' | '.' | ':' | ',' | '@'))
-            && !matches!(before, Some('-'));
+        let attached_to_word = before.is_some_and(|c| {
+            c.is_alphanumeric() || matches!(c, '#' | '$' | '€' | '£' | '+' | '/' | '.' | ':' | ',' | '@')
+        }) && !matches!(before, Some('-'));
         let part_of_number = after.is_some_and(|c| c.is_alphanumeric() || matches!(c, '%' | '/' | '@'))
-            || (matches!(after, Some('.') | Some(',') | Some(':')) && chars.get(j + 1).is_some_and(|c| c.1.is_ascii_digit()));
+            || (matches!(after, Some('.') | Some(',') | Some(':'))
+                && chars.get(j + 1).is_some_and(|c| c.1.is_ascii_digit()));
         let letter_prefix = before == Some('-') && start >= 2 && chars[start - 2].1.is_ascii_alphabetic();
         let dash_inside_number = before == Some('-') && !letter_prefix;
         if (4..=8).contains(&digits.len()) && !attached_to_word && !part_of_number && !dash_inside_number {
@@ -127,16 +139,25 @@ mod tests {
     /// Message shapes seen from real services, and the code a person would type.
     const TABLE: &[(&str, Option<&str>)] = &[
         ("Your WhatsApp code is 482-913. Don't share it.", Some("482913")),
-        ("Your WhatsApp code: 111-222\nYou can also tap on this link to verify your phone: v.whatsapp.com/111222", Some("111222")),
+        (
+            "Your WhatsApp code: 111-222\nYou can also tap on this link to verify your phone: v.whatsapp.com/111222",
+            Some("111222"),
+        ),
         ("G-847291 is your Google verification code.", Some("847291")),
         ("Your Google code is G-847291", Some("847291")),
         ("Telegram code: 48291\n\nYou can also tap on this link to log in:\nhttps://t.me/login/48291", Some("48291")),
         ("FB-12345 is your Facebook confirmation code", Some("12345")),
         ("123 456 is your Instagram code. Don't share it.", Some("123456")),
-        ("[TikTok] 482913 is your verification code, valid for 5 minutes. To keep your account safe, never forward this code.", Some("482913")),
+        (
+            "[TikTok] 482913 is your verification code, valid for 5 minutes. To keep your account safe, never forward this code.",
+            Some("482913"),
+        ),
         ("Your OpenAI verification code is: 551203", Some("551203")),
         ("Discord: Your security code is 884213. Don't share this code with anyone.", Some("884213")),
-        ("Your Uber code: 4821. Never share this code. Reply STOP ANY to +1 415-237-0403 to unsubscribe.", Some("4821")),
+        (
+            "Your Uber code: 4821. Never share this code. Reply STOP ANY to +1 415-237-0403 to unsubscribe.",
+            Some("4821"),
+        ),
         ("Amazon: Your code is 582013. Don't share it. If you didn't request it, call 1-888-280-4331", Some("582013")),
         ("PayPal: Your security code is: 482913. Your code expires in 10 minutes. Please don't reply.", Some("482913")),
         ("Ваш код подтверждения: 5839. Никому не сообщайте.", Some("5839")),

@@ -54,9 +54,7 @@ impl Timestamp {
     /// Formats as RFC 3339 in UTC with milliseconds: `2026-06-03T14:23:00.000Z`.
     pub fn to_rfc3339(self) -> String {
         let nanos = i128::from(self.0) * 1_000_000;
-        let format = format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-        );
+        let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
         OffsetDateTime::from_unix_timestamp_nanos(nanos)
             .ok()
             .and_then(|at| at.format(&format).ok())

@@ -9,11 +9,13 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{Dialect, EXCERPT, generic_status_error, json_body, unsupported};
-use crate::api::{ActionResponse, Balance, BoughtNumber, BuyRequest, Country, OrderStatus, Price, Service, StatusResponse};
+use crate::ApiError;
+use crate::api::{
+    ActionResponse, Balance, BoughtNumber, BuyRequest, Country, OrderStatus, Price, Service, StatusResponse,
+};
 use crate::http::{HttpRequest, HttpResponse, Method, Secret, encode_component};
 use crate::time::Timestamp;
 use crate::validate::{CountryCode, IdempotencyKey, OrderId, PhoneNumber, ServiceCode};
-use crate::ApiError;
 
 /// How long a rental is asked to last.
 pub const RENTAL_SECONDS: u64 = 900;
@@ -75,9 +77,7 @@ impl AgentOtp {
     }
 
     fn request(&self, method: Method, path: &str) -> HttpRequest {
-        HttpRequest::new(method, path)
-            .header("X-API-Key", self.api_key.expose())
-            .header("Accept", "application/json")
+        HttpRequest::new(method, path).header("X-API-Key", self.api_key.expose()).header("Accept", "application/json")
     }
 
     /// The path of one rented number: `/numbers/%2B15551234567`.
@@ -122,7 +122,12 @@ impl AgentOtp {
     }
 
     /// `POST /numbers/{number}/wait-for-otp`: the provider's own long-poll.
-    pub fn wait_for_otp(&self, id: &OrderId, timeout_seconds: u64, expected_sender: Option<&str>) -> Result<HttpRequest, ApiError> {
+    pub fn wait_for_otp(
+        &self,
+        id: &OrderId,
+        timeout_seconds: u64,
+        expected_sender: Option<&str>,
+    ) -> Result<HttpRequest, ApiError> {
         let mut body = json!({ "timeout_seconds": timeout_seconds });
         if let Some(sender) = expected_sender {
             body["expected_sender"] = json!(sender);
@@ -209,10 +214,20 @@ impl Dialect for AgentOtp {
         // The newest message carries the current code.
         let latest = messages.into_iter().max_by_key(|m| m.received_at.unwrap_or_default());
         let Some(latest) = latest else {
-            return Ok(StatusResponse { status: OrderStatus::Waiting, sms_code: None, sms_text: None, phone: String::new() });
+            return Ok(StatusResponse {
+                status: OrderStatus::Waiting,
+                sms_code: None,
+                sms_text: None,
+                phone: String::new(),
+            });
         };
         let code = latest.code.or_else(|| latest.raw_message.as_deref().and_then(crate::sms::extract_code));
-        Ok(StatusResponse { status: OrderStatus::Received, sms_code: code, sms_text: latest.raw_message, phone: String::new() })
+        Ok(StatusResponse {
+            status: OrderStatus::Received,
+            sms_code: code,
+            sms_text: latest.raw_message,
+            phone: String::new(),
+        })
     }
 
     fn cancel(&self, id: &OrderId) -> Result<HttpRequest, ApiError> {

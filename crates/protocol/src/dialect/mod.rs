@@ -10,11 +10,11 @@ pub mod telenumerus;
 
 use serde::de::DeserializeOwned;
 
+use crate::ApiError;
 use crate::api::{ActionResponse, Balance, BoughtNumber, BuyRequest, Country, Price, Service, StatusResponse};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::time::Timestamp;
 use crate::validate::{CountryCode, IdempotencyKey, OrderId, ServiceCode};
-use crate::ApiError;
 
 pub use agentotp::AgentOtp;
 pub use oxgel::Oxgel;

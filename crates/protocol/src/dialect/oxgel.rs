@@ -7,11 +7,13 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{Dialect, EXCERPT, generic_status_error, json_body};
-use crate::api::{ActionResponse, Balance, BoughtNumber, BuyRequest, Country, OrderStatus, Price, Service, StatusResponse};
+use crate::ApiError;
+use crate::api::{
+    ActionResponse, Balance, BoughtNumber, BuyRequest, Country, OrderStatus, Price, Service, StatusResponse,
+};
 use crate::http::{HttpRequest, HttpResponse, Method, Secret};
 use crate::time::Timestamp;
 use crate::validate::{CountryCode, IdempotencyKey, OrderId, ServiceCode};
-use crate::ApiError;
 
 /// The documented production base URL.
 pub const DEFAULT_BASE_URL: &str = "https://oxgelapi.com/api/v1";
@@ -29,9 +31,7 @@ impl Oxgel {
     }
 
     fn request(&self, method: Method, path: &str) -> HttpRequest {
-        HttpRequest::new(method, path)
-            .header("X-API-Key", self.api_key.expose())
-            .header("Accept", "application/json")
+        HttpRequest::new(method, path).header("X-API-Key", self.api_key.expose()).header("Accept", "application/json")
     }
 
     fn ok<'r>(&self, response: &'r HttpResponse) -> Result<&'r HttpResponse, ApiError> {
@@ -46,16 +46,14 @@ impl Oxgel {
         match response.status {
             400 => ApiError::invalid("request", format!("the provider says: {text}")),
             409 | 422 if says(&["no numbers", "out of stock", "no stock"]) => ApiError::NoNumbers,
-            409 if says(&["2 minutes", "too early", "cancel is allowed"]) => ApiError::CancelTooEarly {
-                retry_after_seconds: response.retry_after_seconds().unwrap_or(0),
-            },
+            409 if says(&["2 minutes", "too early", "cancel is allowed"]) => {
+                ApiError::CancelTooEarly { retry_after_seconds: response.retry_after_seconds().unwrap_or(0) }
+            }
             409 if says(&["no sms"]) => ApiError::NoSmsYet,
             409 if says(&["already received"]) => ApiError::OrderClosed { status: "received".to_owned() },
             409 if says(&["is finished", "is cancelled", "is expired"]) => {
-                let status = ["finished", "cancelled", "expired"]
-                    .into_iter()
-                    .find(|s| lower.contains(s))
-                    .unwrap_or("closed");
+                let status =
+                    ["finished", "cancelled", "expired"].into_iter().find(|s| lower.contains(s)).unwrap_or("closed");
                 ApiError::OrderClosed { status: status.to_owned() }
             }
             _ => generic_status_error(response, text),
@@ -149,9 +147,7 @@ impl Dialect for Oxgel {
         let mut status: StatusResponse = json_body(self.ok(response)?)?;
         // A code without an explicit status change still means a code arrived.
         if status.sms_code.is_none() {
-            if let Some(text) = &status.sms_text {
-                status.sms_code = crate::sms::extract_code(text);
-            }
+            status.sms_code = status.sms_text.as_deref().and_then(crate::sms::extract_code);
         }
         if status.sms_code.is_some() && status.status == OrderStatus::Waiting {
             status.status = OrderStatus::Received;

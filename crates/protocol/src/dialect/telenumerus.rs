@@ -8,12 +8,14 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{Dialect, EXCERPT, generic_status_error, json_body, oxgel::action, unsupported};
-use crate::api::{ActionResponse, Balance, BoughtNumber, BuyRequest, Country, OrderStatus, Price, Service, StatusResponse};
+use crate::ApiError;
+use crate::api::{
+    ActionResponse, Balance, BoughtNumber, BuyRequest, Country, OrderStatus, Price, Service, StatusResponse,
+};
 use crate::error::{ErrorBody, ErrorCode};
 use crate::http::{HttpRequest, HttpResponse, Method, Secret, encode_component};
 use crate::time::Timestamp;
 use crate::validate::{CountryCode, IdempotencyKey, OrderId, ServiceCode};
-use crate::ApiError;
 
 /// Orders live this long when the provider does not say.
 pub const DEFAULT_EXPIRES_IN_SECONDS: u64 = 300;
@@ -142,12 +144,19 @@ impl Dialect for Telenumerus {
 
     fn parse_buy(&self, response: &HttpResponse, now: Timestamp) -> Result<BoughtNumber, ApiError> {
         let created: OrderCreated = json_body(self.ok(response)?)?;
-        OrderId::parse(&created.order_id).map_err(|_| ApiError::upstream_invalid("the order id has an unexpected shape"))?;
+        OrderId::parse(&created.order_id)
+            .map_err(|_| ApiError::upstream_invalid("the order id has an unexpected shape"))?;
         // Both documented shapes: `expires_in` seconds, or an `expires_at` instant.
         let expires_at = created
             .expires_at
             .unwrap_or_else(|| now.plus_seconds(created.expires_in.unwrap_or(DEFAULT_EXPIRES_IN_SECONDS)));
-        Ok(BoughtNumber { id: created.order_id, order_code: None, phone: created.phone, expires_at, cost: created.price })
+        Ok(BoughtNumber {
+            id: created.order_id,
+            order_code: None,
+            phone: created.phone,
+            expires_at,
+            cost: created.price,
+        })
     }
 
     fn status(&self, id: &OrderId) -> Result<HttpRequest, ApiError> {
