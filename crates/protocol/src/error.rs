@@ -32,6 +32,7 @@ pub enum ErrorCode {
     RateLimited,
     Timeout,
     NotSupported,
+    NotConfigured,
     UpstreamUnauthorized,
     UpstreamRejected,
     UpstreamUnavailable,
@@ -43,7 +44,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    const KNOWN: [(ErrorCode, &'static str); 23] = [
+    const KNOWN: [(ErrorCode, &'static str); 24] = [
         (ErrorCode::InvalidRequest, "INVALID_REQUEST"),
         (ErrorCode::Unauthorized, "UNAUTHORIZED"),
         (ErrorCode::Forbidden, "FORBIDDEN"),
@@ -61,6 +62,7 @@ impl ErrorCode {
         (ErrorCode::RateLimited, "RATE_LIMITED"),
         (ErrorCode::Timeout, "TIMEOUT"),
         (ErrorCode::NotSupported, "NOT_SUPPORTED"),
+        (ErrorCode::NotConfigured, "NOT_CONFIGURED"),
         (ErrorCode::UpstreamUnauthorized, "UPSTREAM_UNAUTHORIZED"),
         (ErrorCode::UpstreamRejected, "UPSTREAM_REJECTED"),
         (ErrorCode::UpstreamUnavailable, "UPSTREAM_UNAVAILABLE"),
@@ -163,6 +165,9 @@ pub enum ApiError {
     /// The configured provider has no such operation.
     #[error("the {provider} provider does not support {operation}")]
     NotSupported { provider: String, operation: String },
+    /// The proxy is missing configuration it needs (a secret, a valid variable); it fails closed.
+    #[error("the proxy is not configured: {reason}")]
+    NotConfigured { reason: String },
     /// The provider refused the proxy's own API key: the operator must fix the secret.
     #[error("the provider rejected the proxy's API key")]
     UpstreamUnauthorized,
@@ -219,6 +224,7 @@ impl ApiError {
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Timeout { .. } => ErrorCode::Timeout,
             Self::NotSupported { .. } => ErrorCode::NotSupported,
+            Self::NotConfigured { .. } => ErrorCode::NotConfigured,
             Self::UpstreamUnauthorized => ErrorCode::UpstreamUnauthorized,
             Self::UpstreamRejected { .. } => ErrorCode::UpstreamRejected,
             Self::UpstreamUnavailable { .. } => ErrorCode::UpstreamUnavailable,
@@ -246,7 +252,7 @@ impl ApiError {
             Self::Internal { .. } => 500,
             Self::NotSupported { .. } => 501,
             Self::UpstreamUnauthorized | Self::UpstreamRejected { .. } | Self::UpstreamInvalidResponse { .. } => 502,
-            Self::NoNumbers | Self::UpstreamUnavailable { .. } => 503,
+            Self::NoNumbers | Self::UpstreamUnavailable { .. } | Self::NotConfigured { .. } => 503,
             Self::UpstreamTimeout { .. } => 504,
         }
     }

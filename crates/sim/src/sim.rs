@@ -1,0 +1,345 @@
+//! The simulator's state and its request entry point.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{CountryConfig, ServiceConfig, SimConfig};
+use crate::faults::{FaultKind, FaultState};
+use crate::http::{MAX_BODY_BYTES, SimRequest, SimResponse};
+use crate::money;
+use crate::orders::{Order, Settlement};
+use crate::rng::SimRng;
+use crate::stats::{EndpointKind, LOGGED_BODY_BYTES, LoggedRequest, RequestLog, Stats};
+use crate::{ApiError, admin};
+
+/// The simulated provider. Pure state: feed it requests with [`Simulator::handle`]; it never reads a
+/// clock, sleeps or does IO. The whole value (de)serialises with serde, so a host can persist it and a
+/// restored copy continues identically.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Simulator {
+    pub(crate) config: SimConfig,
+    pub(crate) timing: Timing,
+    pub(crate) accounts: BTreeMap<String, Account>,
+    pub(crate) prices: Vec<PriceEntry>,
+    pub(crate) orders: Vec<Order>,
+    pub(crate) rng: SimRng,
+    pub(crate) clock_offset_ms: u64,
+    pub(crate) now_ms: u64,
+    pub(crate) faults: FaultState,
+    pub(crate) stats: Stats,
+    pub(crate) request_log: RequestLog,
+}
+
+/// The timings in force; `POST /__sim/config` changes them for orders bought afterwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timing {
+    /// Seconds from purchase (or `another`) to SMS arrival.
+    pub sms_delay_seconds: u64,
+    /// Seconds after purchase before cancel is allowed.
+    pub cancel_after_seconds: u64,
+    /// Seconds from purchase to expiry.
+    pub order_ttl_seconds: u64,
+}
+
+/// An account's money, in micro-dollars.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// The API key.
+    pub key: String,
+    /// Spendable balance.
+    pub balance_micros: u64,
+    /// Held for active orders.
+    pub escrow_micros: u64,
+    /// Consumed by finished orders, in total.
+    pub charged_micros: u64,
+    /// Banned accounts get 403 on every request.
+    pub banned: bool,
+}
+
+/// Price and stock of one (service, country) pair.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceEntry {
+    /// Service code.
+    pub service: String,
+    /// Country code.
+    pub country: String,
+    /// Price, micro-dollars.
+    pub price_micros: u64,
+    /// Numbers available.
+    pub stock: u32,
+}
+
+/// Largest simulated clock offset: about 100 years.
+const MAX_OFFSET_MS: u64 = 100 * 365 * 24 * 3600 * 1000;
+
+impl Simulator {
+    /// A simulator in the initial state of `config`. Invalid amounts in the configuration (negative or
+    /// non-finite) are treated as zero.
+    #[must_use]
+    pub fn new(config: SimConfig) -> Self {
+        let mut accounts = BTreeMap::new();
+        for account in &config.accounts {
+            accounts.insert(
+                account.key.clone(),
+                Account {
+                    key: account.key.clone(),
+                    balance_micros: money::from_dollars_quantized(account.balance).unwrap_or(0),
+                    escrow_micros: 0,
+                    charged_micros: 0,
+                    banned: account.banned,
+                },
+            );
+        }
+        Self {
+            timing: Timing {
+                sms_delay_seconds: config.sms_delay_seconds,
+                cancel_after_seconds: config.cancel_after_seconds,
+                order_ttl_seconds: config.order_ttl_seconds,
+            },
+            accounts,
+            prices: build_prices(&config),
+            orders: Vec::new(),
+            rng: SimRng::new(config.seed),
+            clock_offset_ms: 0,
+            now_ms: 0,
+            faults: FaultState::default(),
+            stats: Stats::default(),
+            request_log: RequestLog::default(),
+            config,
+        }
+    }
+
+    /// Handles one request received at `now_ms` (host time, unix-epoch milliseconds). Simulated time is
+    /// `now_ms` plus the admin clock offset, and never goes backwards: SMS arrivals and expiries up to
+    /// it are applied first. Never panics, whatever the request.
+    pub fn handle(&mut self, now_ms: u64, req: &SimRequest) -> SimResponse {
+        let now = self.advance(now_ms);
+        if is_admin_path(&req.path) {
+            return admin::handle(self, now_ms, req);
+        }
+
+        let kind = EndpointKind::from_path(&req.path);
+        let (key, key_in_query) = presented_key(req);
+        self.stats.record_request(kind, key, key_in_query);
+
+        let fault = self.faults.take_for(kind);
+        if fault.is_some() {
+            self.stats.faults_applied += 1;
+        }
+        let mut response = match fault.as_ref().and_then(FaultKind::replacement) {
+            Some(replacement) => replacement,
+            None => self.api(now, kind, req).unwrap_or_else(ApiError::into_response),
+        };
+        response.delay_ms = self.faults.latency_ms.saturating_add(fault.as_ref().map_or(0, FaultKind::extra_delay_ms));
+
+        self.stats.record_outcome(response.status());
+        let body_end = req.body.len().min(LOGGED_BODY_BYTES);
+        self.request_log.push(
+            LoggedRequest {
+                at_ms: now,
+                method: req.method.clone(),
+                path: req.path.clone(),
+                query: bounded_pairs(&req.query),
+                headers: bounded_pairs(&req.headers),
+                body: String::from_utf8_lossy(&req.body[..body_end]).into_owned(),
+                kind,
+                status: response.status(),
+                fault: fault.map(|f| f.name().to_owned()),
+            },
+            self.config.request_log_capacity,
+        );
+        response
+    }
+
+    /// Moves simulated time to `host_now_ms` plus the clock offset (never backwards) and applies every
+    /// SMS arrival and expiry due by then. Returns the simulated time. [`Simulator::handle`] calls this
+    /// itself; a host may call it to settle orders without a request.
+    pub fn advance(&mut self, host_now_ms: u64) -> u64 {
+        let now = host_now_ms.saturating_add(self.clock_offset_ms).max(self.now_ms);
+        self.now_ms = now;
+        self.settle();
+        now
+    }
+
+    /// Applies every SMS arrival and expiry due by the current simulated time.
+    pub(crate) fn settle(&mut self) {
+        let now = self.now_ms;
+        for order in &mut self.orders {
+            let Some(settlement) = order.advance(now, &self.config.services) else {
+                continue;
+            };
+            let Some(account) = self.accounts.get_mut(&order.account) else {
+                continue;
+            };
+            match settlement {
+                Settlement::Refund(cost) => {
+                    account.escrow_micros = account.escrow_micros.saturating_sub(cost);
+                    account.balance_micros = account.balance_micros.saturating_add(cost);
+                    if let Some(entry) =
+                        self.prices.iter_mut().find(|p| p.service == order.service && p.country == order.country)
+                    {
+                        entry.stock = entry.stock.saturating_add(1);
+                    }
+                }
+                Settlement::Charge(cost) => {
+                    account.escrow_micros = account.escrow_micros.saturating_sub(cost);
+                    account.charged_micros = account.charged_micros.saturating_add(cost);
+                }
+            }
+        }
+    }
+
+    /// Moves the simulated clock forward by `ms` (what `POST /__sim/clock` does).
+    pub fn advance_clock(&mut self, ms: u64) {
+        self.clock_offset_ms = self.clock_offset_ms.saturating_add(ms).min(MAX_OFFSET_MS);
+    }
+
+    /// Back to the initial state of the configuration (what `POST /__sim/reset` does).
+    pub fn reset(&mut self) {
+        *self = Self::new(self.config.clone());
+    }
+
+    /// The configuration the simulator started from (and resets to).
+    #[must_use]
+    pub fn config(&self) -> &SimConfig {
+        &self.config
+    }
+
+    /// The timings in force.
+    #[must_use]
+    pub fn timing(&self) -> Timing {
+        self.timing
+    }
+
+    /// The account with this key.
+    #[must_use]
+    pub fn account(&self, key: &str) -> Option<&Account> {
+        self.accounts.get(key)
+    }
+
+    /// All accounts, by key.
+    pub fn accounts(&self) -> impl Iterator<Item = &Account> {
+        self.accounts.values()
+    }
+
+    /// Price and stock of every pair, services-major in catalogue order.
+    #[must_use]
+    pub fn prices(&self) -> &[PriceEntry] {
+        &self.prices
+    }
+
+    /// Every order still remembered, oldest first.
+    #[must_use]
+    pub fn orders(&self) -> &[Order] {
+        &self.orders
+    }
+
+    /// The order with this id.
+    #[must_use]
+    pub fn order(&self, id: &str) -> Option<&Order> {
+        self.orders.iter().find(|o| o.id == id)
+    }
+
+    /// Traffic counters.
+    #[must_use]
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// The most recent API requests.
+    #[must_use]
+    pub fn request_log(&self) -> &RequestLog {
+        &self.request_log
+    }
+
+    /// The fault configuration.
+    #[must_use]
+    pub fn faults(&self) -> &FaultState {
+        &self.faults
+    }
+
+    /// Replaces the fault configuration (what `POST /__sim/faults` does).
+    pub fn set_faults(&mut self, faults: FaultState) {
+        self.faults = faults;
+    }
+
+    /// The admin clock offset added to host time.
+    #[must_use]
+    pub fn clock_offset_ms(&self) -> u64 {
+        self.clock_offset_ms
+    }
+
+    /// The latest simulated time seen.
+    #[must_use]
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+
+    pub(crate) fn service(&self, code: &str) -> Option<&ServiceConfig> {
+        self.config.services.iter().find(|s| s.code == code)
+    }
+
+    pub(crate) fn country(&self, code: &str) -> Option<&CountryConfig> {
+        self.config.countries.iter().find(|c| c.code == code)
+    }
+}
+
+/// Whether a path belongs to the admin API.
+#[must_use]
+pub fn is_admin_path(path: &str) -> bool {
+    path == "/__sim" || path.starts_with("/__sim/")
+}
+
+/// The key a request presents: the `X-API-Key` header, else the `api_key` query parameter. Also tells
+/// whether it came from the query. Empty values count as absent.
+pub(crate) fn presented_key(req: &SimRequest) -> (Option<&str>, bool) {
+    if let Some(key) = req.header_value("x-api-key").map(str::trim).filter(|k| !k.is_empty()) {
+        return (Some(key), false);
+    }
+    match req.query_value("api_key").filter(|k| !k.is_empty()) {
+        Some(key) => (Some(key), true),
+        None => (None, false),
+    }
+}
+
+/// Seeded price table: every service × country pair, price 0.05–1.50 in whole cents, stock 0..=500
+/// (about one pair in ten sold out), then the configured overrides.
+fn build_prices(config: &SimConfig) -> Vec<PriceEntry> {
+    let mut rng = fastrand::Rng::with_seed(config.seed ^ 0x5052_4943_4553_0001);
+    let mut prices = Vec::with_capacity(config.services.len() * config.countries.len());
+    for service in &config.services {
+        for country in &config.countries {
+            let cents = u64::from(rng.u32(5..=150));
+            let stock = if rng.u32(0..10) == 0 { 0 } else { rng.u32(1..=500) };
+            prices.push(PriceEntry {
+                service: service.code.clone(),
+                country: country.code.clone(),
+                price_micros: cents * 10_000,
+                stock,
+            });
+        }
+    }
+    for pin in &config.price_overrides {
+        if let Some(entry) = prices.iter_mut().find(|p| p.service == pin.service && p.country == pin.country) {
+            if let Some(price) = pin.price {
+                entry.price_micros = money::from_dollars_quantized(price).unwrap_or(0);
+            }
+            if let Some(stock) = pin.stock {
+                entry.stock = stock;
+            }
+        }
+    }
+    prices
+}
+
+/// At most 32 pairs of at most 256 characters each, so the request log stays small in persisted state.
+fn bounded_pairs(pairs: &[(String, String)]) -> Vec<(String, String)> {
+    let cut = |s: &str| s.chars().take(256).collect::<String>();
+    pairs.iter().take(32).map(|(k, v)| (cut(k), cut(v))).collect()
+}
+
+/// Whether the body exceeds the 64 KiB limit.
+pub(crate) fn body_too_large(req: &SimRequest) -> bool {
+    req.body.len() > MAX_BODY_BYTES
+}

@@ -1,0 +1,96 @@
+//! Who may call: bearer tokens, or nobody-needs-one where that is safe.
+
+use vnum_protocol::ApiError;
+
+use crate::config::{AuthMode, Config};
+
+/// An authenticated caller; orders are recorded under its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub name: String,
+}
+
+/// Compares without leaking, through timing, how much of a guess was right.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = a.len() ^ b.len();
+    for (i, x) in a.iter().enumerate() {
+        diff |= usize::from(x ^ b.get(i % b.len().max(1)).copied().unwrap_or(0));
+    }
+    diff == 0
+}
+
+/// Whether a host name is this machine (`wrangler dev`).
+pub fn is_loopback_host(host: &str) -> bool {
+    matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "::1") || host.starts_with("127.")
+}
+
+/// Decides whether a request may go on.
+pub fn authorize(config: &Config, authorization: Option<&str>, host: &str) -> Result<Caller, ApiError> {
+    match &config.auth {
+        AuthMode::None => {
+            if config.is_demo() || is_loopback_host(host) {
+                Ok(Caller { name: "anonymous".to_owned() })
+            } else {
+                Err(ApiError::Forbidden {
+                    reason: "AUTH_MODE=none is only allowed with PROVIDER=demo or on loopback; set AUTH_MODE=token"
+                        .to_owned(),
+                })
+            }
+        }
+        AuthMode::Token(tokens) => {
+            let presented = authorization
+                .and_then(|h| h.trim().strip_prefix("Bearer ").or_else(|| h.trim().strip_prefix("bearer ")))
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or(ApiError::Unauthorized)?;
+            tokens
+                .iter()
+                .find(|t| same(t.token.expose().as_bytes(), presented.as_bytes()))
+                .map(|t| Caller { name: t.name.clone() })
+                .ok_or(ApiError::Unauthorized)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Config {
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::read(
+            |k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()),
+            |k| match k {
+                "OXGEL_API_KEY" => Some("OXGL-1".into()),
+                "ACCESS_TOKENS" => Some("alice:secret-a,bob:secret-b".into()),
+                _ => None,
+            },
+        )
+        .expect("config")
+    }
+
+    #[test]
+    fn tokens() {
+        let c = config(&[]);
+        assert_eq!(authorize(&c, Some("Bearer secret-b"), "proxy.example").expect("bob").name, "bob");
+        for bad in [None, Some("Bearer"), Some("Bearer secret-"), Some("Basic secret-a"), Some("Bearer secret-aa")] {
+            assert_eq!(authorize(&c, bad, "proxy.example"), Err(ApiError::Unauthorized), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn none_only_for_demo_or_loopback() {
+        let open = config(&[("AUTH_MODE", "none")]);
+        assert!(authorize(&open, None, "127.0.0.1").is_ok());
+        assert!(authorize(&open, None, "localhost").is_ok());
+        assert!(matches!(authorize(&open, None, "proxy.example"), Err(ApiError::Forbidden { .. })));
+        let demo = config(&[("AUTH_MODE", "none"), ("PROVIDER", "demo")]);
+        assert!(authorize(&demo, None, "demo.example").is_ok());
+    }
+
+    #[test]
+    fn comparison_is_exact() {
+        assert!(same(b"abc", b"abc"));
+        assert!(!same(b"abc", b"abd") && !same(b"abc", b"ab") && !same(b"", b"a") && !same(b"a", b""));
+    }
+}

@@ -1,0 +1,248 @@
+//! Configuration, read once per request from wrangler's `[vars]` and secrets into one typed struct.
+
+use vnum_protocol::ApiError;
+use vnum_protocol::http::Secret;
+
+/// Which provider serves the numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    Oxgel,
+    Telenumerus,
+    AgentOtp,
+    /// The simulated provider from `vnum-sim`, inside a Durable Object: no key, no money.
+    Demo,
+}
+
+impl Provider {
+    /// The name used in `PROVIDER` and in `/health`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::Oxgel => "oxgel",
+            Provider::Telenumerus => "telenumerus",
+            Provider::AgentOtp => "agentotp",
+            Provider::Demo => "demo",
+        }
+    }
+
+    /// The secret that holds this provider's key.
+    pub fn key_secret(self) -> Option<&'static str> {
+        match self {
+            Provider::Oxgel => Some("OXGEL_API_KEY"),
+            Provider::Telenumerus => Some("TELENUMERUS_API_KEY"),
+            Provider::AgentOtp => Some("AGENTOTP_API_KEY"),
+            Provider::Demo => None,
+        }
+    }
+
+    fn default_base_url(self) -> Option<&'static str> {
+        match self {
+            Provider::Oxgel => Some(vnum_protocol::dialect::oxgel::DEFAULT_BASE_URL),
+            Provider::Telenumerus | Provider::AgentOtp | Provider::Demo => None,
+        }
+    }
+}
+
+/// How callers prove who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthMode {
+    /// `Authorization: Bearer <token>`, tokens from the secret `ACCESS_TOKENS`.
+    Token(Vec<AccessToken>),
+    /// No authentication: only with the demo provider, or on loopback during `wrangler dev`.
+    None,
+}
+
+/// One accepted bearer token and the name its orders are recorded under.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessToken {
+    pub name: String,
+    pub token: Secret,
+}
+
+impl std::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessToken").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+/// Where the upstream is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Upstream {
+    /// A provider over HTTPS (or the local simulator over HTTP), with its key.
+    Http { base_url: String, api_key: Secret },
+    /// The demo provider's Durable Object.
+    Demo,
+}
+
+/// Everything the Worker is configured with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub provider: Provider,
+    pub upstream: Upstream,
+    pub auth: AuthMode,
+    /// Origins allowed to call from a browser (`*` allows any); empty means same-origin only.
+    pub allowed_origins: Vec<String>,
+    /// The most one number may cost, whatever the caller asks.
+    pub max_price: Option<f64>,
+    pub upstream_timeout_ms: u64,
+}
+
+/// Upstream requests give up after this long unless `UPSTREAM_TIMEOUT_SECONDS` says otherwise.
+pub const DEFAULT_UPSTREAM_TIMEOUT_MS: u64 = 10_000;
+
+fn not_configured(reason: impl Into<String>) -> ApiError {
+    ApiError::NotConfigured { reason: reason.into() }
+}
+
+fn number<T: std::str::FromStr>(name: &str, value: Option<String>) -> Result<Option<T>, ApiError> {
+    match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(text) => {
+            text.parse().map(Some).map_err(|_| not_configured(format!("{name} must be a number, not {text:?}")))
+        }
+    }
+}
+
+impl Config {
+    /// Reads the configuration; `var` looks up a variable, `secret` a secret (both `None` when unset).
+    pub fn read(
+        var: impl Fn(&str) -> Option<String>,
+        secret: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ApiError> {
+        let provider = match var("PROVIDER").as_deref().map(str::trim).unwrap_or("oxgel") {
+            "oxgel" | "" => Provider::Oxgel,
+            "telenumerus" => Provider::Telenumerus,
+            "agentotp" => Provider::AgentOtp,
+            "demo" => Provider::Demo,
+            other => {
+                return Err(not_configured(format!(
+                    "PROVIDER must be oxgel, telenumerus, agentotp or demo, not {other:?}"
+                )));
+            }
+        };
+        let upstream = match provider.key_secret() {
+            None => Upstream::Demo,
+            Some(key_name) => {
+                let api_key = secret(key_name).filter(|k| !k.trim().is_empty()).ok_or_else(|| {
+                    not_configured(format!(
+                        "the secret {key_name} is not set (wrangler secret put {key_name}), or use PROVIDER=demo"
+                    ))
+                })?;
+                let base_url = var("UPSTREAM_URL")
+                    .filter(|u| !u.trim().is_empty())
+                    .or_else(|| provider.default_base_url().map(str::to_owned))
+                    .ok_or_else(|| {
+                        not_configured(format!("UPSTREAM_URL is required for PROVIDER={}", provider.name()))
+                    })?;
+                if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+                    return Err(not_configured("UPSTREAM_URL must start with https:// or http://"));
+                }
+                Upstream::Http {
+                    base_url: base_url.trim().trim_end_matches('/').to_owned(),
+                    api_key: Secret::new(api_key.trim()),
+                }
+            }
+        };
+        let auth = match var("AUTH_MODE").as_deref().map(str::trim).unwrap_or("token") {
+            "token" | "" => {
+                let tokens = parse_tokens(&secret("ACCESS_TOKENS").unwrap_or_default());
+                if tokens.is_empty() {
+                    return Err(not_configured(
+                        "AUTH_MODE=token needs the secret ACCESS_TOKENS (comma-separated tokens, optionally name:token)",
+                    ));
+                }
+                AuthMode::Token(tokens)
+            }
+            "none" => AuthMode::None,
+            other => return Err(not_configured(format!("AUTH_MODE must be token or none, not {other:?}"))),
+        };
+        let allowed_origins = var("ALLOWED_ORIGINS")
+            .unwrap_or_default()
+            .split(',')
+            .map(|o| o.trim().trim_end_matches('/').to_owned())
+            .filter(|o| !o.is_empty())
+            .collect();
+        let positive = |name: &str| -> Result<Option<f64>, ApiError> {
+            match number::<f64>(name, var(name))? {
+                Some(v) if !(v.is_finite() && v > 0.0) => Err(not_configured(format!("{name} must be above 0"))),
+                other => Ok(other),
+            }
+        };
+        Ok(Self {
+            provider,
+            upstream,
+            auth,
+            allowed_origins,
+            max_price: positive("MAX_PRICE")?,
+            upstream_timeout_ms: number::<f64>("UPSTREAM_TIMEOUT_SECONDS", var("UPSTREAM_TIMEOUT_SECONDS"))?
+                .map_or(DEFAULT_UPSTREAM_TIMEOUT_MS, |s| (s * 1000.0).clamp(100.0, 60_000.0) as u64),
+        })
+    }
+
+    /// Whether the demo provider serves.
+    pub fn is_demo(&self) -> bool {
+        self.provider == Provider::Demo
+    }
+}
+
+/// `ACCESS_TOKENS`: `tok1,tok2` or `alice:tok1,bob:tok2`. A token without a name is named by its position.
+pub fn parse_tokens(text: &str) -> Vec<AccessToken> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .enumerate()
+        .filter_map(|(i, entry)| {
+            let (name, token) = match entry.split_once(':') {
+                Some((name, token)) => (name.trim().to_owned(), token.trim()),
+                None => (format!("token-{}", i + 1), entry),
+            };
+            (!token.is_empty()).then(|| AccessToken { name, token: Secret::new(token) })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn read(vars: &[(&str, &str)], secrets: &[(&str, &str)]) -> Result<Config, ApiError> {
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let secrets: HashMap<String, String> = secrets.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::read(|k| vars.get(k).cloned(), |k| secrets.get(k).cloned())
+    }
+
+    #[test]
+    fn fails_closed_without_the_key_or_tokens() {
+        let err = read(&[("AUTH_MODE", "none")], &[]).expect_err("no key");
+        assert!(matches!(&err, ApiError::NotConfigured { reason } if reason.contains("OXGEL_API_KEY")), "{err}");
+        let err = read(&[], &[("OXGEL_API_KEY", "OXGL-1")]).expect_err("token mode without tokens");
+        assert!(err.to_string().contains("ACCESS_TOKENS"));
+        assert!(read(&[("PROVIDER", "other")], &[]).is_err());
+        assert!(read(&[("PROVIDER", "demo"), ("AUTH_MODE", "none"), ("MAX_PRICE", "-1")], &[]).is_err());
+    }
+
+    #[test]
+    fn reads_a_production_setup() {
+        let config = read(
+            &[("ALLOWED_ORIGINS", "https://app.example, https://x.example/"), ("MAX_PRICE", "0.5")],
+            &[("OXGEL_API_KEY", " OXGL-1 "), ("ACCESS_TOKENS", "alice:t1, t2")],
+        )
+        .expect("valid");
+        assert_eq!(
+            config.upstream,
+            Upstream::Http { base_url: "https://oxgelapi.com/api/v1".into(), api_key: Secret::new("OXGL-1") }
+        );
+        assert_eq!(config.allowed_origins, ["https://app.example", "https://x.example"]);
+        assert_eq!(config.max_price, Some(0.5));
+        let AuthMode::Token(tokens) = config.auth else { panic!("token mode") };
+        assert_eq!(tokens.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["alice", "token-2"]);
+        assert_eq!(config.upstream_timeout_ms, 10_000);
+    }
+
+    #[test]
+    fn demo_needs_no_key() {
+        let config = read(&[("PROVIDER", "demo"), ("AUTH_MODE", "none")], &[]).expect("demo");
+        assert_eq!(config.upstream, Upstream::Demo);
+        assert!(config.is_demo());
+    }
+}

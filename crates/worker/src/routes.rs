@@ -1,0 +1,214 @@
+//! The routes the Worker serves: one table, used by the router and by the OpenAPI document.
+
+use vnum_protocol::ApiError;
+use vnum_protocol::api::API_PREFIX;
+use vnum_protocol::http::Method;
+
+/// One operation of the v1 contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Route {
+    Health,
+    OpenApi,
+    Balance,
+    Services,
+    Countries,
+    Prices,
+    Buy,
+    Status,
+    Cancel,
+    Finish,
+    Another,
+}
+
+/// A query parameter a route takes.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    pub name: &'static str,
+    pub required: bool,
+    pub description: &'static str,
+}
+
+/// A route: where it is, what it does, what it takes and answers.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    pub route: Route,
+    pub method: Method,
+    /// Below [`API_PREFIX`].
+    pub path: &'static str,
+    pub summary: &'static str,
+    /// Whether the caller must be authenticated.
+    pub authenticated: bool,
+    pub params: &'static [Param],
+    /// The JSON schema name of a success answer (see the OpenAPI document's components).
+    pub response: &'static str,
+    /// Whether the success answer is a list of `response`.
+    pub list: bool,
+}
+
+const ID: Param = Param { name: "id", required: true, description: "The order id from /numbers/buy" };
+
+/// Every route, in the order the documentation lists them.
+pub const ROUTES: &[RouteSpec] = &[
+    RouteSpec {
+        route: Route::Health,
+        method: Method::Get,
+        path: "/health",
+        summary: "Liveness, and which provider serves",
+        authenticated: false,
+        params: &[],
+        response: "Health",
+        list: false,
+    },
+    RouteSpec {
+        route: Route::OpenApi,
+        method: Method::Get,
+        path: "/openapi.json",
+        summary: "This document",
+        authenticated: false,
+        params: &[],
+        response: "OpenApi",
+        list: false,
+    },
+    RouteSpec {
+        route: Route::Balance,
+        method: Method::Get,
+        path: "/balance",
+        summary: "The provider balance and the money held for open orders",
+        authenticated: true,
+        params: &[],
+        response: "Balance",
+        list: false,
+    },
+    RouteSpec {
+        route: Route::Services,
+        method: Method::Get,
+        path: "/services",
+        summary: "Services numbers can be bought for (cached at the edge for an hour)",
+        authenticated: true,
+        params: &[],
+        response: "Service",
+        list: true,
+    },
+    RouteSpec {
+        route: Route::Countries,
+        method: Method::Get,
+        path: "/countries",
+        summary: "Countries numbers can be bought in (cached at the edge for an hour)",
+        authenticated: true,
+        params: &[],
+        response: "Country",
+        list: true,
+    },
+    RouteSpec {
+        route: Route::Prices,
+        method: Method::Get,
+        path: "/prices",
+        summary: "Price and stock per service and country (cached for a few seconds)",
+        authenticated: true,
+        params: &[
+            Param { name: "service", required: false, description: "A service code such as wa" },
+            Param { name: "country", required: false, description: "A country code such as 187 or US" },
+        ],
+        response: "Price",
+        list: true,
+    },
+    RouteSpec {
+        route: Route::Buy,
+        method: Method::Post,
+        path: "/numbers/buy",
+        summary: "Buy a number; an Idempotency-Key header makes a retry return the same order",
+        authenticated: true,
+        params: &[],
+        response: "BoughtNumber",
+        list: false,
+    },
+    RouteSpec {
+        route: Route::Status,
+        method: Method::Get,
+        path: "/numbers/status",
+        summary: "An order's status and its code once it arrived",
+        authenticated: true,
+        params: &[ID],
+        response: "StatusResponse",
+        list: false,
+    },
+    RouteSpec {
+        route: Route::Cancel,
+        method: Method::Post,
+        path: "/numbers/cancel",
+        summary: "Cancel and refund an order; refused in its first 2 minutes",
+        authenticated: true,
+        params: &[ID],
+        response: "ActionResponse",
+        list: false,
+    },
+    RouteSpec {
+        route: Route::Finish,
+        method: Method::Post,
+        path: "/numbers/finish",
+        summary: "Finish an order whose code arrived",
+        authenticated: true,
+        params: &[ID],
+        response: "ActionResponse",
+        list: false,
+    },
+    RouteSpec {
+        route: Route::Another,
+        method: Method::Post,
+        path: "/numbers/another",
+        summary: "Ask for another SMS to the same number",
+        authenticated: true,
+        params: &[ID],
+        response: "ActionResponse",
+        list: false,
+    },
+];
+
+/// Finds the route for a method and a full path; unknown paths are `NOT_FOUND`, known paths with
+/// another method `METHOD_NOT_ALLOWED`.
+pub fn resolve(method: &str, path: &str) -> Result<&'static RouteSpec, ApiError> {
+    let Some(below) = path.strip_prefix(API_PREFIX) else {
+        return Err(ApiError::not_found(format!("route {path}")));
+    };
+    let below = if below.len() > 1 { below.trim_end_matches('/') } else { below };
+    let mut on_path = ROUTES.iter().filter(|spec| spec.path == below).peekable();
+    if on_path.peek().is_none() {
+        return Err(ApiError::not_found(format!("route {path}")));
+    }
+    on_path
+        .find(|spec| spec.method.as_str() == method || (method == "HEAD" && spec.method == Method::Get))
+        .ok_or_else(|| ApiError::MethodNotAllowed { method: method.chars().take(16).collect() })
+}
+
+/// The `Allow` header value for a path (for 405 answers and CORS preflights).
+pub fn allowed_methods(path: &str) -> Option<String> {
+    let below = path.strip_prefix(API_PREFIX)?;
+    let methods: Vec<&str> = ROUTES.iter().filter(|s| s.path == below).map(|s| s.method.as_str()).collect();
+    (!methods.is_empty()).then(|| methods.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_known_routes_and_refuses_others() {
+        assert_eq!(resolve("GET", "/api/v1/balance").expect("balance").route, Route::Balance);
+        assert_eq!(resolve("POST", "/api/v1/numbers/buy/").expect("buy").route, Route::Buy);
+        assert!(matches!(resolve("GET", "/api/v1/numbers/buy"), Err(ApiError::MethodNotAllowed { .. })));
+        assert!(matches!(resolve("DELETE", "/api/v1/balance"), Err(ApiError::MethodNotAllowed { .. })));
+        assert!(matches!(resolve("GET", "/api/v1/passthrough/anything"), Err(ApiError::NotFound { .. })));
+        assert!(matches!(resolve("GET", "/balance"), Err(ApiError::NotFound { .. })));
+        assert_eq!(allowed_methods("/api/v1/numbers/cancel").as_deref(), Some("POST"));
+    }
+
+    #[test]
+    fn every_route_is_unique() {
+        for (i, a) in ROUTES.iter().enumerate() {
+            for b in &ROUTES[i + 1..] {
+                assert!(!(a.path == b.path && a.method == b.method), "{} twice", a.path);
+                assert_ne!(a.route, b.route);
+            }
+        }
+    }
+}

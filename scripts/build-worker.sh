@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds the Worker into build/ (wrangler.toml's [build] command; `wrangler dev` and `deploy` run it).
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$VNUM_ROOT"
+export RUSTUP_TOOLCHAIN="$VNUM_WASM_TOOLCHAIN"
+worker-build --release crates/worker --out-dir "$VNUM_ROOT/build" >&2

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every check and test of vnum: what CI runs (.ci/run calls exactly this).
+#
+#   scripts/test.sh
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$VNUM_ROOT"
+
+say "format"
+cargo fmt --all --check
+
+say "lint"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+say "Rust tests"
+cargo test --workspace --locked
+
+say "wasm32 builds of the portable crates"
+wasm_cargo build --locked --target wasm32-unknown-unknown -p vnum-protocol
+wasm_cargo build --locked --target wasm32-unknown-unknown -p vnum-sim --no-default-features
