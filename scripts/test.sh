@@ -18,3 +18,10 @@ cargo test --workspace --locked
 say "wasm32 builds of the portable crates"
 wasm_cargo build --locked --target wasm32-unknown-unknown -p vnum-protocol
 wasm_cargo build --locked --target wasm32-unknown-unknown -p vnum-sim --no-default-features
+
+say "build the Worker and the simulator for the end-to-end tests"
+cargo build --locked -p vnum-sim
+bash scripts/build-worker.sh
+
+say "end-to-end tests (workerd + vnum-sim + node --test)"
+node --test --test-concurrency=1 tests/*.test.mjs

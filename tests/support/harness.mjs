@@ -1,0 +1,186 @@
+// Starts the pieces of vnum on free loopback ports for the end-to-end tests:
+// the simulated provider (vnum-sim) and the Worker in workerd (`wrangler dev --local`).
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync, existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const SIM_KEY = "OXGL-e2e-upstream-key-5f1c9a";
+const SIM_BIN = process.env.VNUM_SIM_BIN ?? join(ROOT, "target/debug/vnum-sim");
+const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
+const WORKER_MAIN = join(ROOT, "build/index.js");
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+function stopChild(child) {
+  return new Promise((ok) => {
+    if (child.exitCode !== null || child.signalCode !== null) return ok();
+    child.once("exit", () => ok());
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      child.kill("SIGTERM");
+    }
+    setTimeout(() => {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+    }, 3000).unref();
+  });
+}
+
+/** Starts vnum-sim; resolves once it prints its URL. */
+export async function startSim(args = []) {
+  if (!existsSync(SIM_BIN)) throw new Error(`${SIM_BIN} is missing: cargo build -p vnum-sim`);
+  const child = spawn(SIM_BIN, ["--port", "0", "--key", SIM_KEY, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+    detached: true,
+  });
+  const line = await new Promise((ok, fail) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once("line", ok);
+    child.once("exit", (code) => fail(new Error(`vnum-sim exited with ${code}`)));
+  });
+  const url = line.match(/http:\/\/\S+/)?.[0];
+  if (!url) throw new Error(`unexpected vnum-sim output: ${line}`);
+  const admin = async (path, body) => {
+    const res = await fetch(`${url}/__sim/${path}`, body === undefined ? {} : {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`sim admin ${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  return {
+    url,
+    api: `${url}/api/v1`,
+    stats: () => admin("stats"),
+    faults: (spec) => admin("faults", spec),
+    clock: (seconds) => admin("clock", { advance_seconds: seconds }),
+    account: (spec) => admin("accounts", spec),
+    prices: (spec) => admin("prices", spec),
+    config: (spec) => admin("config", spec),
+    requests: () => admin("requests"),
+    reset: () => admin("reset", {}),
+    stop: () => stopChild(child),
+  };
+}
+
+function toml(value) {
+  return JSON.stringify(String(value));
+}
+
+/**
+ * Starts the built Worker (build/index.js) in workerd with the given [vars] and secrets (.dev.vars),
+ * in a fresh folder, so each test chooses its own configuration. `persistTo` keeps Durable Object
+ * state across restarts.
+ */
+export async function startWorker({ vars = {}, secrets = {}, persistTo } = {}) {
+  if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is missing: bash scripts/build-worker.sh`);
+  const dir = mkdtempSync(join(tmpdir(), "vnum-worker-"));
+  const state = persistTo ?? join(dir, "state");
+  writeFileSync(
+    join(dir, "wrangler.toml"),
+    [
+      `name = "vnum-test"`,
+      `main = ${toml(WORKER_MAIN)}`,
+      `compatibility_date = "2025-09-01"`,
+      `[vars]`,
+      ...Object.entries(vars).map(([k, v]) => `${k} = ${toml(v)}`),
+      `[[durable_objects.bindings]]`,
+      `name = "DEMO"`,
+      `class_name = "DemoProvider"`,
+      `[[migrations]]`,
+      `tag = "v1"`,
+      `new_sqlite_classes = ["DemoProvider"]`,
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(join(dir, ".dev.vars"), Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+  const port = await freePort();
+  const log = join(dir, "wrangler.log");
+  const start = () => {
+    const child = spawn(
+      WRANGLER,
+      ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false",
+        "--persist-to", state, "-c", join(dir, "wrangler.toml")],
+      {
+        cwd: dir,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true",
+          WRANGLER_LOG_PATH: join(dir, "logs") },
+      },
+    );
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.once("exit", () => writeFileSync(log, output));
+    return { child, output: () => output };
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const waitReady = async (proc) => {
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
+      if (proc.child.exitCode !== null) throw new Error(`wrangler dev exited:\n${proc.output()}`);
+      try {
+        const res = await fetch(`${url}/api/v1/health`);
+        if (res.status < 500 || res.status === 503) return;
+      } catch {}
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`wrangler dev did not start:\n${proc.output()}`);
+  };
+  let proc = start();
+  await waitReady(proc);
+  return {
+    url,
+    api: `${url}/api/v1`,
+    dir,
+    output: () => proc.output(),
+    async restart() {
+      await stopChild(proc.child);
+      proc = start();
+      await waitReady(proc);
+    },
+    stop: () => stopChild(proc.child),
+  };
+}
+
+/**
+ * A fetch that records every response (status, headers and body) so a suite can assert that
+ * something, such as the provider key, never appears in any of them.
+ */
+export function recordingFetch() {
+  const seen = [];
+  const call = async (url, init = {}) => {
+    const res = await fetch(url, init);
+    const text = await res.text();
+    const headers = Object.fromEntries(res.headers.entries());
+    seen.push({ url: String(url), status: res.status, headers, text });
+    let json;
+    try {
+      json = JSON.parse(text);
+    } catch {}
+    return { status: res.status, headers, text, json };
+  };
+  return { call, seen };
+}
+
+export function readLog(path) {
+  return existsSync(path) ? readFileSync(path, "utf8") : "";
+}
