@@ -177,6 +177,51 @@ pub struct StatusResponse {
     pub sms_text: Option<String>,
     #[serde(default)]
     pub phone: String,
+    /// Proxy extra: when the number stops receiving.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    /// Proxy extra: when cancelling becomes allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_available_at: Option<Timestamp>,
+    /// Proxy extra: every code received so far, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<crate::order::ReceivedCode>,
+}
+
+impl StatusResponse {
+    /// A status with only the OxgelAPI fields.
+    pub fn new(status: OrderStatus, sms_code: Option<String>, sms_text: Option<String>, phone: String) -> Self {
+        Self { status, sms_code, sms_text, phone, expires_at: None, cancel_available_at: None, codes: Vec::new() }
+    }
+}
+
+/// One order as the proxy records it (`GET /orders`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_code: Option<String>,
+    pub phone: String,
+    pub service: String,
+    pub country: String,
+    pub cost: f64,
+    pub status: OrderStatus,
+    /// The latest code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_text: Option<String>,
+    #[serde(default)]
+    pub codes: Vec<crate::order::ReceivedCode>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub cancel_available_at: Timestamp,
+}
+
+/// `GET /orders`: the caller's orders, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrdersResponse {
+    pub orders: Vec<OrderView>,
 }
 
 /// Answer of `POST /numbers/cancel`, `/numbers/finish` and `/numbers/another`.

@@ -305,12 +305,7 @@ mod tests {
     }
 
     fn polled(status: OrderStatus, code: Option<&str>) -> Event {
-        Event::Polled(StatusResponse {
-            status,
-            sms_code: code.map(str::to_owned),
-            sms_text: None,
-            phone: String::new(),
-        })
+        Event::Polled(StatusResponse::new(status, code.map(str::to_owned), None, String::new()))
     }
 
     #[test]

@@ -144,7 +144,7 @@ impl AgentOtp {
             (None, Some(OrderStatus::Received) | None) => OrderStatus::Waiting,
             (None, Some(other)) => other,
         };
-        Ok(StatusResponse { status, sms_code: code, sms_text: otp.raw_message, phone: String::new() })
+        Ok(StatusResponse::new(status, code, otp.raw_message, String::new()))
     }
 }
 
@@ -214,20 +214,10 @@ impl Dialect for AgentOtp {
         // The newest message carries the current code.
         let latest = messages.into_iter().max_by_key(|m| m.received_at.unwrap_or_default());
         let Some(latest) = latest else {
-            return Ok(StatusResponse {
-                status: OrderStatus::Waiting,
-                sms_code: None,
-                sms_text: None,
-                phone: String::new(),
-            });
+            return Ok(StatusResponse::new(OrderStatus::Waiting, None, None, String::new()));
         };
         let code = latest.code.or_else(|| latest.raw_message.as_deref().and_then(crate::sms::extract_code));
-        Ok(StatusResponse {
-            status: OrderStatus::Received,
-            sms_code: code,
-            sms_text: latest.raw_message,
-            phone: String::new(),
-        })
+        Ok(StatusResponse::new(OrderStatus::Received, code, latest.raw_message, String::new()))
     }
 
     fn cancel(&self, id: &OrderId) -> Result<HttpRequest, ApiError> {

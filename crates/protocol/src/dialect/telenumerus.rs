@@ -170,7 +170,7 @@ impl Dialect for Telenumerus {
             OrderStatus::Waiting if code.is_some() => OrderStatus::Received,
             other => other,
         };
-        Ok(StatusResponse { status, sms_code: code, sms_text: state.message, phone: state.phone.unwrap_or_default() })
+        Ok(StatusResponse::new(status, code, state.message, state.phone.unwrap_or_default()))
     }
 
     fn cancel(&self, id: &OrderId) -> Result<HttpRequest, ApiError> {

@@ -52,9 +52,9 @@ proptest! {
             let before = order.clone();
             let effects = match op {
                 Op::Advance(ms) => { now = now.plus_millis(ms); order.tick(now) }
-                Op::Poll(s, code) => order.apply(now, Event::Polled(StatusResponse {
-                    status: status(s), sms_code: code.map(|c| format!("10{c}0")), sms_text: None, phone: String::new(),
-                })),
+                Op::Poll(s, code) => order.apply(now, Event::Polled(StatusResponse::new(
+                    status(s), code.map(|c| format!("10{c}0")), None, String::new(),
+                ))),
                 Op::PollFailed(retry) => order.apply(now, Event::PollFailed { retry_after_seconds: retry }),
                 Op::Cancel => match order.check_cancel(now) {
                     Ok(()) => {
