@@ -39,7 +39,7 @@ start_worker() { # name main port [extra toml lines]
 }
 RUST_PORT=$(free_port); JS_PORT=$(free_port)
 start_worker vnum-bench "$VNUM_ROOT/build/index.js" "$RUST_PORT" \
-  $'[[durable_objects.bindings]]\nname = "DEMO"\nclass_name = "DemoProvider"\n[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["DemoProvider"]'
+  "$(sed -n '/^\[\[durable_objects.bindings\]\]/,$p' wrangler.toml)"
 start_worker js-peer "$VNUM_ROOT/bench/js-peer/index.js" "$JS_PORT"
 wait_for "http://127.0.0.1:$RUST_PORT/api/v1/balance"
 wait_for "http://127.0.0.1:$JS_PORT/api/v1/balance"

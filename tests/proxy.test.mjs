@@ -46,6 +46,7 @@ before(async () => {
       ALLOWED_ORIGINS: APP_ORIGIN,
       MAX_PRICE: "1.00",
       UPSTREAM_TIMEOUT_SECONDS: "1",
+      POLL_INTERVAL_SECONDS: "1",
     },
     secrets: { OXGEL_API_KEY: SIM_KEY, ACCESS_TOKENS: `alice:${TOKEN},bob:${OTHER_TOKEN}` },
   });
@@ -91,7 +92,7 @@ describe("happy paths", () => {
     assert.equal(waiting.json.sms_code, undefined);
 
     await sim.clock(6);
-    const received = await api(`/numbers/status?id=${id}`);
+    const received = await api(`/numbers/wait?id=${id}&timeout=10`);
     assert.equal(received.json.status, "received");
     assert.match(received.json.sms_code, /^\d{4,8}$/);
     assert.match(received.json.sms_text, /WhatsApp/);
@@ -100,7 +101,7 @@ describe("happy paths", () => {
     assert.equal(another.status, 200, another.text);
     assert.equal(another.json.status, "waiting");
     await sim.clock(6);
-    const second = await api(`/numbers/status?id=${id}`);
+    const second = await api(`/numbers/wait?id=${id}&timeout=10`);
     assert.equal(second.json.status, "received");
     assert.notEqual(second.json.sms_code, received.json.sms_code);
 
@@ -109,24 +110,14 @@ describe("happy paths", () => {
     assert.equal(finished.json.status, "finished");
   });
 
-  test("cancel is refused early, then refunds", async () => {
-    await sim.config({ sms_delay_seconds: 600 }); // no SMS during this test: a received order cannot be cancelled
-    const before = await api("/balance");
+  test("cancel is refused in the first 2 minutes, saying when it opens", async () => {
     const bought = await api("/numbers/buy", { method: "POST", body: { service: "tg", country: "187" } });
     assert.equal(bought.status, 200, bought.text);
     const early = await api(`/numbers/cancel?id=${bought.json.id}`, { method: "POST" });
     assertError(early, 409, "CANCEL_TOO_EARLY");
-    assert.ok(early.json.retry_after_seconds > 0 && early.json.retry_after_seconds <= 120, early.text);
+    assert.ok(early.json.retry_after_seconds > 110 && early.json.retry_after_seconds <= 120, early.text);
+    assert.equal(early.headers["retry-after"], String(early.json.retry_after_seconds));
     assert.equal(early.json.retryable, true);
-
-    await sim.clock(121);
-    const cancelled = await api(`/numbers/cancel?id=${bought.json.id}`, { method: "POST" });
-    assert.equal(cancelled.status, 200, cancelled.text);
-    assert.equal(cancelled.json.status, "cancelled");
-    assert.equal(cancelled.json.refunded, bought.json.cost);
-    const afterwards = await api("/balance");
-    assert.equal(afterwards.json.balance, before.json.balance);
-    await sim.config({ sms_delay_seconds: 5 });
   });
 });
 
@@ -251,7 +242,7 @@ describe("the contract", () => {
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     assert.deepEqual(documented.sort(), [
       "GET /api/v1/balance", "GET /api/v1/countries", "GET /api/v1/health", "GET /api/v1/numbers/status",
-      "GET /api/v1/openapi.json", "GET /api/v1/prices", "GET /api/v1/services", "POST /api/v1/numbers/another",
+      "GET /api/v1/numbers/stream", "GET /api/v1/numbers/wait", "GET /api/v1/orders", "GET /api/v1/openapi.json", "GET /api/v1/prices", "GET /api/v1/services", "POST /api/v1/numbers/another",
       "POST /api/v1/numbers/buy", "POST /api/v1/numbers/cancel", "POST /api/v1/numbers/finish",
     ].sort());
     for (const entry of documented) {

@@ -13,6 +13,12 @@ const SIM_BIN = process.env.VNUM_SIM_BIN ?? join(ROOT, "target/debug/vnum-sim");
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
 const WORKER_MAIN = join(ROOT, "build/index.js");
 
+/** The Durable Object bindings and migrations of the project's wrangler.toml (its last part). */
+export function objectBindings() {
+  const text = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+  return text.slice(text.indexOf("[[durable_objects.bindings]]"));
+}
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort() {
   return new Promise((ok, fail) => {
@@ -75,6 +81,8 @@ export async function startSim(args = []) {
     prices: (spec) => admin("prices", spec),
     config: (spec) => admin("config", spec),
     requests: () => admin("requests"),
+    orders: () => admin("orders"),
+    clockNow: () => admin("clock"),
     reset: () => admin("reset", {}),
     stop: () => stopChild(child),
   };
@@ -101,13 +109,7 @@ export async function startWorker({ vars = {}, secrets = {}, persistTo } = {}) {
       `compatibility_date = "2025-09-01"`,
       `[vars]`,
       ...Object.entries(vars).map(([k, v]) => `${k} = ${toml(v)}`),
-      `[[durable_objects.bindings]]`,
-      `name = "DEMO"`,
-      `class_name = "DemoProvider"`,
-      `[[migrations]]`,
-      `tag = "v1"`,
-      `new_sqlite_classes = ["DemoProvider"]`,
-      "",
+      objectBindings(),
     ].join("\n"),
   );
   writeFileSync(join(dir, ".dev.vars"), Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");

@@ -190,6 +190,7 @@ impl Simulator {
             status: OrderStatus::Waiting,
             messages: Vec::new(),
             sms_seed,
+            status_requests: 0,
             closed_at_ms: None,
         };
         let response = BuyBody {
@@ -223,8 +224,10 @@ impl Simulator {
         self.orders.iter().position(|o| o.id == id && o.account == key).ok_or(ApiError::OrderNotFound)
     }
 
-    fn status(&self, key: &str, req: &SimRequest) -> Result<SimResponse, ApiError> {
-        let order = &self.orders[self.own_order_index(key, req)?];
+    fn status(&mut self, key: &str, req: &SimRequest) -> Result<SimResponse, ApiError> {
+        let index = self.own_order_index(key, req)?;
+        self.orders[index].status_requests += 1;
+        let order = &self.orders[index];
         let shown = match order.status {
             OrderStatus::Received | OrderStatus::Finished => order.last_message(),
             OrderStatus::Waiting | OrderStatus::Cancelled | OrderStatus::Expired => None,

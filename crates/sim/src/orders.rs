@@ -93,6 +93,9 @@ pub struct Order {
     pub sms_seed: u64,
     /// When the order reached its final status.
     pub closed_at_ms: Option<u64>,
+    /// How many status requests asked about this order (tests prove polling is shared with it).
+    #[serde(default)]
+    pub status_requests: u64,
 }
 
 /// What advancing an order's clock did to its money.
@@ -236,6 +239,7 @@ mod tests {
             messages: Vec::new(),
             sms_seed: 99,
             closed_at_ms: None,
+            status_requests: 0,
         }
     }
 

@@ -165,6 +165,9 @@ pub struct OrderView {
     pub closed_at: Option<String>,
     /// Every SMS received.
     pub messages: Vec<MessageView>,
+    /// Status requests received for this order.
+    #[serde(default)]
+    pub status_requests: u64,
 }
 
 /// An SMS in [`OrderView`].
@@ -227,6 +230,7 @@ impl From<&Order> for OrderView {
                     received_at: rfc3339_millis(m.received_at_ms),
                 })
                 .collect(),
+            status_requests: order.status_requests,
         }
     }
 }

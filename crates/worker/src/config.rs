@@ -84,6 +84,12 @@ pub struct Config {
     /// The most one number may cost, whatever the caller asks.
     pub max_price: Option<f64>,
     pub upstream_timeout_ms: u64,
+    /// The most all numbers may cost in one UTC day.
+    pub daily_spend_limit: Option<f64>,
+    /// How often an open order's status is polled upstream.
+    pub poll_interval_seconds: u64,
+    /// Cancelling is refused this long after purchase: the providers' 2 minutes unless set otherwise.
+    pub cancel_after_seconds: u64,
 }
 
 /// Upstream requests give up after this long unless `UPSTREAM_TIMEOUT_SECONDS` says otherwise.
@@ -167,7 +173,11 @@ impl Config {
                 other => Ok(other),
             }
         };
+        let cancel_after_seconds = number("CANCEL_AFTER_SECONDS", var("CANCEL_AFTER_SECONDS"))?.unwrap_or(120);
         Ok(Self {
+            daily_spend_limit: positive("DAILY_SPEND_LIMIT")?,
+            poll_interval_seconds: number("POLL_INTERVAL_SECONDS", var("POLL_INTERVAL_SECONDS"))?.unwrap_or(4).max(1),
+            cancel_after_seconds,
             provider,
             upstream,
             auth,
@@ -176,6 +186,15 @@ impl Config {
             upstream_timeout_ms: number::<f64>("UPSTREAM_TIMEOUT_SECONDS", var("UPSTREAM_TIMEOUT_SECONDS"))?
                 .map_or(DEFAULT_UPSTREAM_TIMEOUT_MS, |s| (s * 1000.0).clamp(100.0, 60_000.0) as u64),
         })
+    }
+
+    /// The timing rules of orders under this configuration.
+    pub fn order_policy(&self) -> vnum_protocol::order::OrderPolicy {
+        vnum_protocol::order::OrderPolicy {
+            cancel_after_seconds: self.cancel_after_seconds,
+            poll_interval_seconds: self.poll_interval_seconds,
+            ..Default::default()
+        }
     }
 
     /// Whether the demo provider serves.

@@ -31,7 +31,7 @@ impl DemoProvider {
         if let Some(delay) = seconds("DEMO_SMS_DELAY_SECONDS") {
             config.sms_delay_seconds = delay;
         }
-        if let Some(cancel_after) = seconds("DEMO_CANCEL_AFTER_SECONDS") {
+        if let Some(cancel_after) = seconds("CANCEL_AFTER_SECONDS") {
             config.cancel_after_seconds = cancel_after;
         }
         config

@@ -6,25 +6,32 @@
 //! parsed into the protocol's types and written out again, so no upstream header or body passes through.
 
 mod access;
+mod account_object;
 mod config;
 mod cors;
 mod demo;
 mod inbound;
+mod internal;
 mod openapi;
+mod order_object;
+mod proxy;
 mod routes;
+mod spend_ledger;
 mod upstream;
 
 use serde::Serialize;
 use vnum_protocol::ApiError;
-use vnum_protocol::api::{BuyRequest, Health};
-use vnum_protocol::dialect::{AgentOtp, Dialect, Oxgel, Telenumerus};
-use vnum_protocol::http::{HttpRequest, HttpResponse, Secret};
-use worker::{Cache, Context, Date, Env, Headers, Request, Response, Result, Url, event};
+use vnum_protocol::api::Health;
+use worker::{Cache, Context, Env, Headers, Method, Request, Response, Result, Url, event};
 
+pub use account_object::AccountObject;
 pub use demo::DemoProvider;
+pub use order_object::OrderObject;
+pub use spend_ledger::SpendLedger;
 
-use crate::config::{Config, Provider, Upstream};
+use crate::config::{Config, Upstream};
 use crate::cors::OriginCheck;
+use crate::proxy::Proxy;
 use crate::routes::{Route, RouteSpec};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -32,6 +39,18 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// How long catalogue answers stay in the edge cache.
 const CATALOGUE_TTL_SECONDS: u32 = 3600;
 const PRICES_TTL_SECONDS: u32 = 10;
+
+/// What a route answers: a JSON answer, or an event stream relayed as it comes.
+enum Outgoing {
+    Answer(Answer),
+    Stream(Response),
+}
+
+impl From<Answer> for Outgoing {
+    fn from(answer: Answer) -> Self {
+        Outgoing::Answer(answer)
+    }
+}
 
 /// An answer before the common headers are added.
 struct Answer {
@@ -71,20 +90,27 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
         &url.origin().ascii_serialization(),
         config.as_ref().map(|c| c.allowed_origins.as_slice()).unwrap_or_default(),
     );
-    let answer = match &origin_check {
-        Err(refused) => Answer::error(refused),
+    let outgoing = match &origin_check {
+        Err(refused) => Answer::error(refused).into(),
         Ok(check) => match handle(&mut req, &url, &env, config.as_ref(), check).await {
-            Ok(answer) => answer,
-            Err(error) => Answer::error(&error),
+            Ok(outgoing) => outgoing,
+            Err(error) => Answer::error(&error).into(),
         },
     };
-    respond(answer, origin_check.as_ref().ok(), config.as_ref().ok())
+    match outgoing {
+        Outgoing::Answer(answer) => respond(answer, origin_check.as_ref().ok(), config.as_ref().ok()),
+        Outgoing::Stream(stream) => {
+            let headers = common_headers(origin_check.as_ref().ok(), config.as_ref().ok())?;
+            headers.set("Content-Type", "text/event-stream; charset=utf-8")?;
+            headers.set("Cache-Control", "no-store")?;
+            Ok(stream.with_headers(headers))
+        }
+    }
 }
 
-fn respond(answer: Answer, origin: Option<&OriginCheck>, config: Option<&Config>) -> Result<Response> {
+/// Headers every answer carries.
+fn common_headers(origin: Option<&OriginCheck>, config: Option<&Config>) -> Result<Headers> {
     let headers = Headers::new();
-    headers.set("Content-Type", "application/json; charset=utf-8")?;
-    headers.set("Cache-Control", answer.cache_control)?;
     headers.set("X-Content-Type-Options", "nosniff")?;
     if let Some(config) = config {
         headers.set("X-Vnum-Provider", config.provider.name())?;
@@ -97,6 +123,13 @@ fn respond(answer: Answer, origin: Option<&OriginCheck>, config: Option<&Config>
             headers.set(name, &value)?;
         }
     }
+    Ok(headers)
+}
+
+fn respond(answer: Answer, origin: Option<&OriginCheck>, config: Option<&Config>) -> Result<Response> {
+    let headers = common_headers(origin, config)?;
+    headers.set("Content-Type", "application/json; charset=utf-8")?;
+    headers.set("Cache-Control", answer.cache_control)?;
     for (name, value) in &answer.extra {
         headers.set(name, value)?;
     }
@@ -112,7 +145,7 @@ async fn handle(
     env: &Env,
     config: std::result::Result<&Config, &ApiError>,
     origin: &OriginCheck,
-) -> std::result::Result<Answer, ApiError> {
+) -> std::result::Result<Outgoing, ApiError> {
     let method = req.method().to_string();
     if method == "OPTIONS" {
         let allow =
@@ -122,7 +155,7 @@ async fn handle(
             answer.extra = cors::preflight_headers(&allow);
         }
         answer.extra.push(("Allow", allow));
-        return Ok(answer);
+        return Ok(answer.into());
     }
     let spec = routes::resolve(&method, url.path())?;
     let pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
@@ -135,41 +168,85 @@ async fn handle(
                 provider: config.map(|c| c.provider.name()).unwrap_or("unconfigured").to_owned(),
                 demo: config.is_ok_and(Config::is_demo),
                 version: VERSION.to_owned(),
-            });
+            })
+            .map(Outgoing::from);
         }
         Route::OpenApi => {
             let server = format!("{}{}", url.origin().ascii_serialization(), vnum_protocol::api::API_PREFIX);
             let mut answer = Answer::json(&openapi::document(&server, VERSION))?;
             answer.cache_control = "public, max-age=300";
-            return Ok(answer);
+            return Ok(answer.into());
         }
         _ => {}
     }
 
     let config = config.map_err(Clone::clone)?;
     let authorization = req.headers().get("Authorization").ok().flatten();
-    access::authorize(config, authorization.as_deref(), url.host_str().unwrap_or_default())?;
+    let caller = access::authorize(config, authorization.as_deref(), url.host_str().unwrap_or_default())?;
     inbound::check_declared_length(req.headers().get("Content-Length").ok().flatten().as_deref())?;
     let body = if spec.method == vnum_protocol::http::Method::Post { read_body(req).await? } else { Vec::new() };
 
-    let proxy = Proxy { config, env, dialect: dialect(config) };
-    match spec.route {
+    let proxy = Proxy::new(config, env);
+    let owner = caller.name.as_str();
+    route(req, url, env, &proxy, spec, &query, &body, owner).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn route(
+    req: &Request,
+    url: &Url,
+    env: &Env,
+    proxy: &Proxy<'_>,
+    spec: &RouteSpec,
+    query: &inbound::Query,
+    body: &[u8],
+    owner: &str,
+) -> std::result::Result<Outgoing, ApiError> {
+    let answer = match spec.route {
         Route::Health | Route::OpenApi => Err(ApiError::Internal { reason: "handled above".to_owned() }),
-        Route::Balance => proxy.balance().await,
-        Route::Services => proxy.catalogue(spec, &query, url).await,
-        Route::Countries => proxy.catalogue(spec, &query, url).await,
-        Route::Prices => proxy.catalogue(spec, &query, url).await,
+        Route::Balance => Answer::json(&proxy.balance().await?),
+        Route::Services | Route::Countries | Route::Prices => catalogue(proxy, spec, query, url).await,
         Route::Buy => {
             let content_type = req.headers().get("Content-Type").ok().flatten();
-            let request = inbound::buy_request(content_type.as_deref(), &body)?;
+            let request = inbound::buy_request(content_type.as_deref(), body)?;
             let key = inbound::idempotency_key(req.headers().get("Idempotency-Key").ok().flatten().as_deref())?;
-            proxy.buy(&request, key.as_ref()).await
+            let stub = internal::stub(env, account_object::BINDING, &account_object::object_name(owner))?;
+            let headers: Vec<(&str, &str)> =
+                key.as_ref().map(|k| vec![("Idempotency-Key", k.as_str())]).unwrap_or_default();
+            Ok(relay(internal::call(&stub, Method::Post, "/buy", owner, &headers, Some(&request)).await?))
         }
-        Route::Status | Route::Cancel | Route::Finish | Route::Another => {
-            inbound::no_body(&body)?;
-            proxy.order_action(spec.route, &query).await
+        Route::Orders => {
+            let stub = internal::stub(env, account_object::BINDING, &account_object::object_name(owner))?;
+            Ok(relay(internal::call::<()>(&stub, Method::Get, "/orders", owner, &[], None).await?))
         }
-    }
+        Route::Status | Route::Cancel | Route::Finish | Route::Another | Route::Wait | Route::Stream => {
+            inbound::no_body(body)?;
+            let id = query.order_id()?;
+            let stub = internal::stub(env, order_object::BINDING, &order_object::object_name(id.as_str()))?;
+            if spec.route == Route::Stream {
+                let last = req.headers().get("Last-Event-ID").ok().flatten();
+                let headers: Vec<(&str, &str)> =
+                    last.as_deref().map(|l| vec![("Last-Event-ID", l)]).unwrap_or_default();
+                let response = internal::call_raw::<()>(&stub, Method::Get, "/stream", owner, &headers, None).await?;
+                if response.status_code() == 200 {
+                    return Ok(Outgoing::Stream(response));
+                }
+                return Ok(relay(internal::read(response).await?).into());
+            }
+            let (method, path) = match spec.route {
+                Route::Status => (Method::Get, "/status".to_owned()),
+                Route::Cancel => (Method::Post, "/cancel".to_owned()),
+                Route::Finish => (Method::Post, "/finish".to_owned()),
+                Route::Another => (Method::Post, "/another".to_owned()),
+                Route::Wait => {
+                    (Method::Get, format!("/wait?timeout={}", order_object::wait_seconds(query.get("timeout"))?))
+                }
+                _ => return Err(ApiError::Internal { reason: "streams are relayed as they come".to_owned() }),
+            };
+            Ok(relay(internal::call::<()>(&stub, method, &path, owner, &[], None).await?))
+        }
+    };
+    answer.map(Outgoing::from)
 }
 
 async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> {
@@ -180,137 +257,52 @@ async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> 
     Ok(body)
 }
 
-fn dialect(config: &Config) -> Box<dyn Dialect> {
-    let key = match &config.upstream {
-        Upstream::Http { api_key, .. } => api_key.clone(),
-        Upstream::Demo => Secret::new(vnum_sim::DEFAULT_KEY),
+/// Services, countries and prices: the same for every caller, so kept in the edge cache.
+async fn catalogue(
+    proxy: &Proxy<'_>,
+    spec: &RouteSpec,
+    query: &inbound::Query,
+    url: &Url,
+) -> std::result::Result<Answer, ApiError> {
+    let ttl = if spec.route == Route::Prices { PRICES_TTL_SECONDS } else { CATALOGUE_TTL_SECONDS };
+    let upstream_id = match &proxy.config.upstream {
+        Upstream::Http { base_url, .. } => base_url.as_str(),
+        Upstream::Demo => "demo",
     };
-    match config.provider {
-        Provider::Oxgel | Provider::Demo => Box::new(Oxgel::new(key)),
-        Provider::Telenumerus => Box::new(Telenumerus::new(key)),
-        Provider::AgentOtp => Box::new(AgentOtp::new(key)),
+    let key = format!(
+        "https://vnum-cache.internal/{}{}?{}&upstream={}",
+        proxy.config.provider.name(),
+        spec.path,
+        url.query().unwrap_or_default(),
+        vnum_protocol::http::encode_component(upstream_id)
+    );
+    let cache = Cache::default();
+    if let Ok(Some(mut hit)) = cache.get(key.as_str(), false).await
+        && let Ok(body) = hit.bytes().await
+    {
+        return Ok(Answer { status: 200, body, cache_control: cache_control(ttl), extra: Vec::new() });
     }
+    let body = match spec.route {
+        Route::Services => serde_json::to_vec(&proxy.services().await?),
+        Route::Countries => serde_json::to_vec(&proxy.countries().await?),
+        _ => {
+            let (service, country) = query.service_and_country()?;
+            serde_json::to_vec(&proxy.prices(service.as_ref(), country.as_ref()).await?)
+        }
+    }
+    .map_err(|e| ApiError::Internal { reason: e.to_string() })?;
+    if let Ok(stored) = Response::from_bytes(body.clone()) {
+        let headers = Headers::new();
+        let _ = headers.set("Cache-Control", &format!("public, max-age={ttl}"));
+        let _ = cache.put(key.as_str(), stored.with_headers(headers)).await;
+    }
+    Ok(Answer { status: 200, body, cache_control: cache_control(ttl), extra: Vec::new() })
 }
 
-/// The handlers: each builds the provider request, sends it, and answers with the parsed result.
-struct Proxy<'a> {
-    config: &'a Config,
-    env: &'a Env,
-    dialect: Box<dyn Dialect>,
-}
-
-impl Proxy<'_> {
-    async fn send(
-        &self,
-        request: std::result::Result<HttpRequest, ApiError>,
-    ) -> std::result::Result<HttpResponse, ApiError> {
-        upstream::send(self.config, self.env, &request?).await
-    }
-
-    async fn balance(&self) -> std::result::Result<Answer, ApiError> {
-        let response = self.send(self.dialect.balance()).await?;
-        Answer::json(&self.dialect.parse_balance(&response)?)
-    }
-
-    /// Services, countries and prices: the same for every caller, so kept in the edge cache.
-    async fn catalogue(
-        &self,
-        spec: &RouteSpec,
-        query: &inbound::Query,
-        url: &Url,
-    ) -> std::result::Result<Answer, ApiError> {
-        let ttl = if spec.route == Route::Prices { PRICES_TTL_SECONDS } else { CATALOGUE_TTL_SECONDS };
-        let upstream_id = match &self.config.upstream {
-            Upstream::Http { base_url, .. } => base_url.as_str(),
-            Upstream::Demo => "demo",
-        };
-        let key = format!(
-            "https://vnum-cache.internal/{}{}?{}&upstream={}",
-            self.config.provider.name(),
-            spec.path,
-            url.query().unwrap_or_default(),
-            vnum_protocol::http::encode_component(upstream_id)
-        );
-        let cache = Cache::default();
-        if let Ok(Some(mut hit)) = cache.get(key.as_str(), false).await
-            && let Ok(body) = hit.bytes().await
-        {
-            return Ok(Answer { status: 200, body, cache_control: cache_control(ttl), extra: Vec::new() });
-        }
-        let body = match spec.route {
-            Route::Services => {
-                let response = self.send(self.dialect.services()).await?;
-                serde_json::to_vec(&self.dialect.parse_services(&response)?)
-            }
-            Route::Countries => {
-                let response = self.send(self.dialect.countries()).await?;
-                serde_json::to_vec(&self.dialect.parse_countries(&response)?)
-            }
-            _ => {
-                let (service, country) = query.service_and_country()?;
-                let response = self.send(self.dialect.prices(service.as_ref(), country.as_ref())).await?;
-                serde_json::to_vec(&self.dialect.parse_prices(&response)?)
-            }
-        }
-        .map_err(|e| ApiError::Internal { reason: e.to_string() })?;
-        if let Ok(stored) = Response::from_bytes(body.clone()) {
-            let headers = Headers::new();
-            let _ = headers.set("Cache-Control", &format!("public, max-age={ttl}"));
-            let _ = cache.put(key.as_str(), stored.with_headers(headers)).await;
-        }
-        Ok(Answer { status: 200, body, cache_control: cache_control(ttl), extra: Vec::new() })
-    }
-
-    async fn buy(
-        &self,
-        request: &BuyRequest,
-        key: Option<&vnum_protocol::validate::IdempotencyKey>,
-    ) -> std::result::Result<Answer, ApiError> {
-        self.check_price(request).await?;
-        let response = self.send(self.dialect.buy(request, key)).await?;
-        let bought = self.dialect.parse_buy(&response, vnum_protocol::Timestamp(Date::now().as_millis()))?;
-        Answer::json(&bought)
-    }
-
-    /// The wallet guard before a purchase: the price against `MAX_PRICE` and the caller's `max_price`,
-    /// and the stock, from a fresh price list. Providers without a price list skip this check.
-    async fn check_price(&self, request: &BuyRequest) -> std::result::Result<(), ApiError> {
-        let limit = match (self.config.max_price, request.max_price.map(|m| m.value())) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        let price_request = match self.dialect.prices(Some(&request.service), Some(&request.country)) {
-            Err(ApiError::NotSupported { .. }) => return Ok(()),
-            other => other,
-        };
-        let response = self.send(price_request).await?;
-        let prices = self.dialect.parse_prices(&response)?;
-        let entry = prices
-            .iter()
-            .find(|p| p.service == request.service.as_str() && p.country == request.country.as_str())
-            .or(prices.first())
-            .ok_or(ApiError::NoNumbers)?;
-        if entry.stock == 0 {
-            return Err(ApiError::NoNumbers);
-        }
-        if let Some(limit) = limit
-            && entry.price > limit
-        {
-            return Err(ApiError::PriceAboveLimit { price: entry.price, limit });
-        }
-        Ok(())
-    }
-
-    async fn order_action(&self, route: Route, query: &inbound::Query) -> std::result::Result<Answer, ApiError> {
-        let id = query.order_id()?;
-        let d = &self.dialect;
-        match route {
-            Route::Status => Answer::json(&d.parse_status(&self.send(d.status(&id)).await?)?),
-            Route::Cancel => Answer::json(&d.parse_cancel(&self.send(d.cancel(&id)).await?)?),
-            Route::Finish => Answer::json(&d.parse_finish(&self.send(d.finish(&id)).await?)?),
-            _ => Answer::json(&d.parse_another(&self.send(d.another(&id)).await?)?),
-        }
-    }
+/// Passes an object's answer on.
+fn relay(reply: internal::Reply) -> Answer {
+    let extra = reply.retry_after.map(|r| vec![("Retry-After", r)]).unwrap_or_default();
+    Answer { status: reply.status, body: reply.body, cache_control: "no-store", extra }
 }
 
 fn cache_control(ttl: u32) -> &'static str {

@@ -30,7 +30,22 @@ fn schemas() -> Value {
             "expires_at": {"type": "string", "format": "date-time"}, "cost": number}},
         "StatusResponse": {"type": "object", "required": ["status", "phone"], "properties": {
             "status": {"type": "string", "examples": ["waiting", "received", "finished", "cancelled", "expired"]},
-            "sms_code": string, "sms_text": string, "phone": string}},
+            "sms_code": string, "sms_text": string, "phone": string,
+            "expires_at": {"type": "string", "format": "date-time"},
+            "cancel_available_at": {"type": "string", "format": "date-time"},
+            "codes": {"type": "array", "items": {"$ref": "#/components/schemas/ReceivedCode"}}}},
+        "ReceivedCode": {"type": "object", "required": ["code", "received_at"], "properties": {
+            "code": string, "text": string, "received_at": {"type": "string", "format": "date-time"}}},
+        "OrderView": {"type": "object", "required": ["id", "phone", "service", "country", "cost", "status", "codes",
+            "created_at", "expires_at", "cancel_available_at"], "properties": {
+            "id": string, "order_code": string, "phone": string, "service": string, "country": string, "cost": number,
+            "status": string, "sms_code": string, "sms_text": string,
+            "codes": {"type": "array", "items": {"$ref": "#/components/schemas/ReceivedCode"}},
+            "created_at": {"type": "string", "format": "date-time"},
+            "expires_at": {"type": "string", "format": "date-time"},
+            "cancel_available_at": {"type": "string", "format": "date-time"}}},
+        "OrdersResponse": {"type": "object", "required": ["orders"], "properties": {
+            "orders": {"type": "array", "items": {"$ref": "#/components/schemas/OrderView"}}}},
         "ActionResponse": {"type": "object", "required": ["status"], "properties": {
             "status": string, "refunded": number, "charged": number}},
         "Error": {"type": "object", "required": ["error", "error_code", "retryable", "retry_after_seconds"], "properties": {
@@ -64,6 +79,10 @@ pub fn document(server: &str, version: &str) -> Value {
             operation["security"] = json!([{"bearer": []}]);
         } else {
             operation["security"] = json!([]);
+        }
+        if spec.route == Route::Stream {
+            operation["responses"]["200"] = json!({"description": "An event stream: `event: status` / `event: final`, `data:` a StatusResponse, `id:` the order's version",
+                "content": {"text/event-stream": {"schema": {"type": "string"}}}});
         }
         if spec.route == Route::Buy {
             operation["requestBody"] = json!({"required": true, "content": {"application/json": {

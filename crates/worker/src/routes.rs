@@ -18,6 +18,9 @@ pub enum Route {
     Cancel,
     Finish,
     Another,
+    Wait,
+    Stream,
+    Orders,
 }
 
 /// A query parameter a route takes.
@@ -160,6 +163,36 @@ pub const ROUTES: &[RouteSpec] = &[
         authenticated: true,
         params: &[ID],
         response: "ActionResponse",
+        list: false,
+    },
+    RouteSpec {
+        route: Route::Wait,
+        method: Method::Get,
+        path: "/numbers/wait",
+        summary: "Long-poll: answers as soon as the order leaves `waiting` (a code arrived), or at the timeout",
+        authenticated: true,
+        params: &[ID, Param { name: "timeout", required: false, description: "Seconds to wait, 1 to 60 (default 25)" }],
+        response: "StatusResponse",
+        list: false,
+    },
+    RouteSpec {
+        route: Route::Stream,
+        method: Method::Get,
+        path: "/numbers/stream",
+        summary: "Server-Sent Events: every status change and code, ending after a final state; resumable with Last-Event-ID",
+        authenticated: true,
+        params: &[ID],
+        response: "StatusResponse",
+        list: false,
+    },
+    RouteSpec {
+        route: Route::Orders,
+        method: Method::Get,
+        path: "/orders",
+        summary: "The caller's orders, newest first, to recover every order it paid for",
+        authenticated: true,
+        params: &[],
+        response: "OrdersResponse",
         list: false,
     },
 ];

@@ -1,0 +1,332 @@
+//! One Durable Object per caller: it buys (so that one `Idempotency-Key` buys once, even when two
+//! requests arrive together or the first answer was lost) and keeps the caller's list of orders, so a
+//! client that lost its local state can recover every order it paid for.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use futures_channel::oneshot;
+use serde::{Deserialize, Serialize};
+use vnum_protocol::ApiError;
+use vnum_protocol::api::{BoughtNumber, BuyRequest, OrderView, OrdersResponse};
+use vnum_protocol::validate::IdempotencyKey;
+use worker::{DurableObject, Env, Method, Request, Response, State, durable_object};
+
+use crate::config::Config;
+use crate::internal::{self, OWNER_HEADER};
+use crate::order_object::{self, NewOrder};
+use crate::proxy::{Proxy, now};
+use crate::spend_ledger;
+
+/// The binding of the account objects.
+pub const BINDING: &str = "ACCOUNTS";
+const ORDERS_KEY: &str = "orders";
+/// How many orders the list keeps.
+pub const MAX_LISTED: usize = 200;
+/// How long a finished purchase answers retries of its key.
+const IDEMPOTENCY_TTL_MS: u64 = 24 * 3600 * 1000;
+
+/// The object of caller `owner`.
+pub fn object_name(owner: &str) -> String {
+    format!("account:{owner}")
+}
+
+/// A purchase's answer as sent: status and body.
+type Outcome = (u16, Vec<u8>);
+
+/// A purchase remembered under its idempotency key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Remembered {
+    /// The request it answered, canonically serialised.
+    pub fingerprint: String,
+    pub bought: BoughtNumber,
+    pub at: u64,
+}
+
+/// What a key's earlier use means for a new request with the same key.
+pub fn replay(remembered: &Remembered, fingerprint: &str) -> Result<BoughtNumber, ApiError> {
+    if remembered.fingerprint == fingerprint {
+        Ok(remembered.bought.clone())
+    } else {
+        Err(ApiError::invalid("Idempotency-Key", "was already used for a different purchase"))
+    }
+}
+
+/// The canonical form of a purchase request.
+pub fn fingerprint(request: &BuyRequest) -> String {
+    serde_json::to_string(request).unwrap_or_default()
+}
+
+/// Inserts or replaces `view` in a newest-first list, keeping at most [`MAX_LISTED`].
+pub fn upsert(list: &mut Vec<OrderView>, view: OrderView) {
+    match list.iter_mut().find(|v| v.id == view.id) {
+        Some(slot) => *slot = view,
+        None => list.insert(0, view),
+    }
+    list.sort_by_key(|v| std::cmp::Reverse(v.created_at));
+    list.truncate(MAX_LISTED);
+}
+
+struct InFlight {
+    fingerprint: String,
+    waiters: Vec<oneshot::Sender<Outcome>>,
+}
+
+/// The Durable Object class of one caller.
+#[durable_object]
+pub struct AccountObject {
+    state: State,
+    env: Env,
+    in_flight: RefCell<HashMap<String, InFlight>>,
+}
+
+impl std::fmt::Debug for AccountObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountObject").finish_non_exhaustive()
+    }
+}
+
+fn outcome(result: Result<BoughtNumber, ApiError>) -> Outcome {
+    match result {
+        Ok(bought) => (200, serde_json::to_vec(&bought).unwrap_or_default()),
+        Err(e) => (e.http_status(), serde_json::to_vec(&e.to_body()).unwrap_or_default()),
+    }
+}
+
+impl AccountObject {
+    fn config(&self) -> Result<Config, ApiError> {
+        Config::read(
+            |n| self.env.var(n).ok().map(|v| v.to_string()),
+            |n| self.env.secret(n).ok().map(|v| v.to_string()),
+        )
+    }
+
+    async fn list(&self) -> Result<Vec<OrderView>, ApiError> {
+        let stored: Option<String> =
+            self.state.storage().get(ORDERS_KEY).await.map_err(|e| internal::internal("storage", e))?;
+        Ok(stored.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default())
+    }
+
+    async fn index(&self, view: OrderView) -> Result<(), ApiError> {
+        let mut list = self.list().await?;
+        upsert(&mut list, view);
+        let json = serde_json::to_string(&list).map_err(|e| internal::internal("orders", e))?;
+        self.state.storage().put(ORDERS_KEY, json).await.map_err(|e| internal::internal("storage", e))
+    }
+
+    /// A purchase, at most once per idempotency key.
+    async fn buy(&self, owner: &str, key: Option<IdempotencyKey>, request: BuyRequest) -> Outcome {
+        let Some(key) = key else {
+            return outcome(self.purchase(owner, &request, None).await);
+        };
+        let fingerprint = fingerprint(&request);
+        // Claim the key before anything awaits: a second request with it waits for the first.
+        let waiting = {
+            let mut in_flight = self.in_flight.borrow_mut();
+            match in_flight.get_mut(key.as_str()) {
+                Some(flight) if flight.fingerprint != fingerprint => {
+                    return outcome(Err(ApiError::invalid("Idempotency-Key", "is in use for a different purchase")));
+                }
+                Some(flight) => {
+                    let (tx, rx) = oneshot::channel();
+                    flight.waiters.push(tx);
+                    Some(rx)
+                }
+                None => {
+                    in_flight.insert(
+                        key.as_str().to_owned(),
+                        InFlight { fingerprint: fingerprint.clone(), waiters: Vec::new() },
+                    );
+                    None
+                }
+            }
+        };
+        if let Some(rx) = waiting {
+            return rx
+                .await
+                .unwrap_or_else(|_| outcome(Err(ApiError::Internal { reason: "purchase abandoned".into() })));
+        }
+        let storage_key = format!("idem:{}", key.as_str());
+        let remembered: Option<Remembered> = self
+            .state
+            .storage()
+            .get::<String>(&storage_key)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .filter(|r: &Remembered| now().as_millis().saturating_sub(r.at) < IDEMPOTENCY_TTL_MS);
+        let result = match remembered {
+            Some(remembered) => replay(&remembered, &fingerprint),
+            None => {
+                let result = self.purchase(owner, &request, Some(&key)).await;
+                if let Ok(bought) = &result {
+                    let remembered = Remembered { fingerprint, bought: bought.clone(), at: now().as_millis() };
+                    if let Ok(json) = serde_json::to_string(&remembered) {
+                        let _ = self.state.storage().put(&storage_key, json).await;
+                    }
+                }
+                result
+            }
+        };
+        let answer = outcome(result);
+        if let Some(flight) = self.in_flight.borrow_mut().remove(key.as_str()) {
+            for waiter in flight.waiters {
+                let _ = waiter.send(answer.clone());
+            }
+        }
+        answer
+    }
+
+    /// Checks the price and the day's spend, buys upstream, and records the order.
+    async fn purchase(
+        &self,
+        owner: &str,
+        request: &BuyRequest,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<BoughtNumber, ApiError> {
+        let config = self.config()?;
+        let proxy = Proxy::new(&config, &self.env);
+        let price = proxy.check_price(request).await?;
+        let reserved = match config.daily_spend_limit {
+            Some(limit) => {
+                // Without a price list, the request's own limit or MAX_PRICE is what may be spent.
+                let amount = price.or(request.max_price.map(|m| m.value())).or(config.max_price).unwrap_or(0.0);
+                spend_ledger::record(&self.env, amount, Some(limit)).await?;
+                Some(amount)
+            }
+            None => None,
+        };
+        let bought = match proxy.buy(request, key).await {
+            Ok(bought) => bought,
+            Err(error) => {
+                if let Some(amount) = reserved {
+                    let _ = spend_ledger::record(&self.env, -amount, None).await;
+                }
+                return Err(error);
+            }
+        };
+        if let Some(amount) = reserved
+            && (bought.cost - amount).abs() > f64::EPSILON
+        {
+            let _ = spend_ledger::record(&self.env, bought.cost - amount, None).await;
+        }
+        // The number is paid for: from here on nothing may lose it.
+        let new = NewOrder {
+            service: request.service.as_str().to_owned(),
+            country: request.country.as_str().to_owned(),
+            bought: bought.clone(),
+            policy: config.order_policy(),
+        };
+        let stub = internal::stub(&self.env, order_object::BINDING, &order_object::object_name(&bought.id))?;
+        let mut created = None;
+        for _ in 0..3 {
+            if let Ok(reply) = internal::call(&stub, Method::Post, "/create", owner, &[], Some(&new)).await
+                && let Ok(view) = reply.into_result::<OrderView>()
+            {
+                created = Some(view);
+                break;
+            }
+        }
+        if let Some(view) = created {
+            self.index(view).await?;
+        } else {
+            worker::console_error!("order {} bought but its object could not be created", bought.id);
+        }
+        Ok(bought)
+    }
+}
+
+impl DurableObject for AccountObject {
+    fn new(state: State, env: Env) -> Self {
+        Self { state, env, in_flight: RefCell::new(HashMap::new()) }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let owner = req.headers().get(OWNER_HEADER)?.unwrap_or_default();
+        let url = req.url()?;
+        match (req.method(), url.path()) {
+            (Method::Post, "/buy") => {
+                let key = match req.headers().get("Idempotency-Key")?.as_deref().map(IdempotencyKey::parse).transpose()
+                {
+                    Ok(key) => key,
+                    Err(e) => return internal::error(&e),
+                };
+                let request: BuyRequest = match req.json().await {
+                    Ok(request) => request,
+                    Err(e) => return internal::error(&internal::internal("buy request", e)),
+                };
+                let (status, body) = self.buy(&owner, key, request).await;
+                let headers = worker::Headers::new();
+                headers.set("Content-Type", "application/json")?;
+                Ok(Response::from_bytes(body)?.with_status(status).with_headers(headers))
+            }
+            (Method::Post, "/index") => match req.json::<OrderView>().await {
+                Ok(view) => internal::answer(self.index(view).await.map(|()| serde_json::json!({"ok": true}))),
+                Err(e) => internal::error(&internal::internal("order view", e)),
+            },
+            (Method::Get, "/orders") => internal::answer(self.list().await.map(|orders| OrdersResponse { orders })),
+            _ => internal::error(&ApiError::not_found("object route")),
+        }
+    }
+}
+
+/// Tells `owner`'s object about an order's new state.
+pub async fn index(env: &Env, owner: &str, view: &OrderView) -> Result<(), ApiError> {
+    let stub = internal::stub(env, BINDING, &object_name(owner))?;
+    internal::call(&stub, Method::Post, "/index", owner, &[], Some(view))
+        .await?
+        .into_result::<serde_json::Value>()
+        .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vnum_protocol::Timestamp;
+    use vnum_protocol::api::OrderStatus;
+
+    fn bought(id: &str) -> BoughtNumber {
+        BoughtNumber {
+            id: id.into(),
+            order_code: None,
+            phone: "+15550000000".into(),
+            expires_at: Timestamp(9),
+            cost: 0.18,
+        }
+    }
+
+    #[test]
+    fn a_key_replays_only_the_same_purchase() {
+        let wa: BuyRequest = serde_json::from_str(r#"{"service":"wa","country":"187"}"#).expect("wa");
+        let tg: BuyRequest = serde_json::from_str(r#"{"service":"tg","country":"187"}"#).expect("tg");
+        let remembered = Remembered { fingerprint: fingerprint(&wa), bought: bought("a"), at: 0 };
+        assert_eq!(replay(&remembered, &fingerprint(&wa)), Ok(bought("a")));
+        assert!(matches!(replay(&remembered, &fingerprint(&tg)), Err(ApiError::InvalidRequest { .. })));
+    }
+
+    #[test]
+    fn the_list_is_newest_first_and_updates_in_place() {
+        let view = |id: &str, at: u64, status: OrderStatus| OrderView {
+            id: id.into(),
+            order_code: None,
+            phone: String::new(),
+            service: "wa".into(),
+            country: "187".into(),
+            cost: 0.1,
+            status,
+            sms_code: None,
+            sms_text: None,
+            codes: Vec::new(),
+            created_at: Timestamp(at),
+            expires_at: Timestamp(at),
+            cancel_available_at: Timestamp(at),
+        };
+        let mut list = Vec::new();
+        upsert(&mut list, view("old", 1, OrderStatus::Waiting));
+        upsert(&mut list, view("new", 2, OrderStatus::Waiting));
+        upsert(&mut list, view("old", 1, OrderStatus::Finished));
+        assert_eq!(list.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(), ["new", "old"]);
+        assert_eq!(list[1].status, OrderStatus::Finished);
+    }
+}
