@@ -34,7 +34,8 @@ start_worker() { # name main port [extra toml lines]
   printf 'name = "%s"\nmain = "%s"\ncompatibility_date = "2025-09-01"\n[vars]\nPROVIDER = "oxgel"\nAUTH_MODE = "none"\nUPSTREAM_URL = "%s"\n%s\n' \
     "$1" "$2" "$UPSTREAM" "${4:-}" > "$dir/wrangler.toml"
   printf 'OXGEL_API_KEY=%s\n' "$KEY" > "$dir/.dev.vars"
-  (cd "$dir" && setsid wrangler dev --local --ip 127.0.0.1 --port "$3" --show-interactive-dev-session=false \
+  (cd "$dir" && setsid wrangler dev --local --ip 127.0.0.1 --port "$3" --inspector-port "$(free_port)" \
+     --show-interactive-dev-session=false \
      --persist-to "$dir/state" -c "$dir/wrangler.toml" </dev/null >"$dir/log" 2>&1) & pids+=($!)
 }
 RUST_PORT=$(free_port); JS_PORT=$(free_port)

@@ -139,7 +139,7 @@ fi
 
 # ---- 2. host tools from crates.io ---------------------------------------------------------------
 cargo_install() { # name version binary
-  if ! "$3" --version 2>/dev/null | grep -q " $2\b"; then
+  if ! "$3" --version 2>/dev/null | grep -qw -- "$2"; then
     # wasm-bindgen-cli's lockfile pins a yanked crate, so no --locked.
     step cargo install --quiet "$1" --version "$2"
   fi

@@ -25,3 +25,11 @@ bash scripts/build-worker.sh
 
 say "end-to-end tests (workerd + vnum-sim + node --test)"
 node --test --test-concurrency=1 tests/*.test.mjs
+
+# ---- npm package `vnum` (crates/client) ---------------------------------------------------------
+# Builds pkg/ (scripts/build-npm.sh), then tests/npm packs it, installs the tarball into a fresh
+# project and drives it in Node (proxy Worker + vnum-sim, and vnum-sim with an API key), in Chromium
+# (browser build) and in a JS Worker under wrangler dev (workerd build); tsc --strict checks its types.
+say "npm package vnum: build, pack, install, test (Node, Chromium, workerd, tsc)"
+VNUM_SKIP_SETUP=1 bash scripts/build-npm.sh
+node --test --test-concurrency=1 tests/npm/*.test.mjs

@@ -114,11 +114,13 @@ export async function startWorker({ vars = {}, secrets = {}, persistTo } = {}) {
   );
   writeFileSync(join(dir, ".dev.vars"), Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
   const port = await freePort();
+  const inspectorPort = await freePort();
   const log = join(dir, "wrangler.log");
   const start = () => {
     const child = spawn(
       WRANGLER,
-      ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false",
+      ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
+        "--show-interactive-dev-session=false",
         "--persist-to", state, "-c", join(dir, "wrangler.toml")],
       {
         cwd: dir,
