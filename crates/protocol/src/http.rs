@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 /// The request methods vnum uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,6 +37,55 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(
 /// Percent-encodes one path segment or query component.
 pub fn encode_component(text: &str) -> String {
     utf8_percent_encode(text, COMPONENT).to_string()
+}
+
+/// Splits and decodes an `application/x-www-form-urlencoded` query string (without the leading `?`):
+/// pairs separated by `&`, `+` as space, `%XX` escapes, invalid UTF-8 replaced. Empty segments are
+/// skipped; a segment without `=` has an empty value.
+#[must_use]
+pub fn parse_query(query: &str) -> Vec<(String, String)> {
+    let decode = |raw: &str| percent_decode_str(&raw.replace('+', " ")).decode_utf8_lossy().into_owned();
+    query
+        .split('&')
+        .filter(|segment| !segment.is_empty())
+        .map(|segment| {
+            let (name, value) = segment.split_once('=').unwrap_or((segment, ""));
+            (decode(name), decode(value))
+        })
+        .collect()
+}
+
+/// The parts of an absolute URL as a runtime serialises it (`https://host:8787/path?query#fragment`),
+/// found without a full URL parser (and its Unicode tables).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlParts<'a> {
+    /// `scheme://host[:port]`.
+    pub origin: &'a str,
+    /// The host, without port.
+    pub host: &'a str,
+    /// The path, starting with `/`, still percent-encoded.
+    pub path: &'a str,
+    /// The query string without `?`, still encoded.
+    pub query: &'a str,
+}
+
+impl<'a> UrlParts<'a> {
+    /// Splits a serialised absolute URL; `None` when it has no `scheme://`.
+    pub fn split(url: &'a str) -> Option<Self> {
+        let authority_start = url.find("://")? + 3;
+        let url = url.split('#').next().unwrap_or(url);
+        let path_start = url[authority_start..].find(['/', '?']).map_or(url.len(), |i| authority_start + i);
+        let origin = &url[..path_start];
+        let authority = &url[authority_start..path_start];
+        let authority = authority.rsplit('@').next().unwrap_or(authority);
+        let host = if authority.starts_with('[') {
+            authority.split_inclusive(']').next().unwrap_or(authority)
+        } else {
+            authority.split(':').next().unwrap_or(authority)
+        };
+        let (path, query) = url[path_start..].split_once('?').unwrap_or((&url[path_start..], ""));
+        Some(Self { origin, host, path: if path.is_empty() { "/" } else { path }, query })
+    }
 }
 
 /// A secret (an API key) that never shows in `Debug` output or logs.
@@ -189,6 +238,41 @@ mod tests {
             "https://p.example/api/v1/prices?service=wa%26x%3D1&country=187"
         );
         assert_eq!(encode_component("+15551234567"), "%2B15551234567");
+    }
+
+    #[test]
+    fn query_decoding() {
+        assert_eq!(
+            parse_query("id=a%2Fb&x=1+2&&flag&e=%zz"),
+            vec![
+                ("id".to_owned(), "a/b".to_owned()),
+                ("x".to_owned(), "1 2".to_owned()),
+                ("flag".to_owned(), String::new()),
+                ("e".to_owned(), "%zz".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn splits_urls() {
+        let parts = UrlParts::split("http://127.0.0.1:8787/api/v1/numbers/status?id=abc#x").expect("url");
+        assert_eq!(
+            parts,
+            UrlParts {
+                origin: "http://127.0.0.1:8787",
+                host: "127.0.0.1",
+                path: "/api/v1/numbers/status",
+                query: "id=abc"
+            }
+        );
+        let bare = UrlParts::split("https://proxy.example").expect("url");
+        assert_eq!(
+            (bare.origin, bare.host, bare.path, bare.query),
+            ("https://proxy.example", "proxy.example", "/", "")
+        );
+        let v6 = UrlParts::split("http://[::1]:8787/x?").expect("url");
+        assert_eq!((v6.host, v6.path), ("[::1]", "/x"));
+        assert_eq!(UrlParts::split("no-scheme"), None);
     }
 
     #[test]

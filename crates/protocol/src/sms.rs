@@ -57,8 +57,7 @@ pub fn extract_code(text: &str) -> Option<String> {
             .unwrap_or(usize::MAX / 2)
             + if (4..=8).contains(&c.code.len()) { 0 } else { 100 }
     };
-    candidates.sort_by_key(|c| (score(c), c.start));
-    candidates.into_iter().next().map(|c| c.code)
+    candidates.into_iter().min_by_key(|c| (score(c), c.start)).map(|c| c.code)
 }
 
 /// Runs of digits, allowing one `-` or space between groups of two or more digits.

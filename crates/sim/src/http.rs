@@ -208,25 +208,7 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
     headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
-/// Splits and decodes an `application/x-www-form-urlencoded` query string (without the leading `?`):
-/// pairs separated by `&`, `+` as space, `%XX` escapes, invalid UTF-8 replaced. Empty segments are
-/// skipped; a segment without `=` has an empty value.
-#[must_use]
-pub fn parse_query(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|segment| !segment.is_empty())
-        .map(|segment| {
-            let (name, value) = segment.split_once('=').unwrap_or((segment, ""));
-            (decode_component(name), decode_component(value))
-        })
-        .collect()
-}
-
-fn decode_component(raw: &str) -> String {
-    let spaced = raw.replace('+', " ");
-    percent_encoding::percent_decode_str(&spaced).decode_utf8_lossy().into_owned()
-}
+pub use vnum_protocol::http::parse_query;
 
 #[cfg(test)]
 mod tests {

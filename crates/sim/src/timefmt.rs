@@ -5,21 +5,7 @@
 /// Instants past the year 9999 are clamped to `9999-12-31T23:59:59.999Z`.
 #[must_use]
 pub fn rfc3339_millis(epoch_ms: u64) -> String {
-    const MAX: &str = "9999-12-31T23:59:59.999Z";
-    let nanos = i128::from(epoch_ms) * 1_000_000;
-    match time::OffsetDateTime::from_unix_timestamp_nanos(nanos) {
-        Ok(t) if t.year() <= 9999 => format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second(),
-            t.millisecond()
-        ),
-        _ => MAX.to_owned(),
-    }
+    vnum_protocol::Timestamp(epoch_ms).to_rfc3339()
 }
 
 #[cfg(test)]

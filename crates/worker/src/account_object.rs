@@ -59,11 +59,13 @@ pub fn fingerprint(request: &BuyRequest) -> String {
 
 /// Inserts or replaces `view` in a newest-first list, keeping at most [`MAX_LISTED`].
 pub fn upsert(list: &mut Vec<OrderView>, view: OrderView) {
-    match list.iter_mut().find(|v| v.id == view.id) {
-        Some(slot) => *slot = view,
-        None => list.insert(0, view),
+    if let Some(slot) = list.iter_mut().find(|v| v.id == view.id) {
+        *slot = view;
+        return;
     }
-    list.sort_by_key(|v| std::cmp::Reverse(v.created_at));
+    // The list stays newest first: insert before the first older order.
+    let at = list.iter().position(|v| v.created_at < view.created_at).unwrap_or(list.len());
+    list.insert(at, view);
     list.truncate(MAX_LISTED);
 }
 
@@ -244,8 +246,8 @@ impl DurableObject for AccountObject {
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
         let owner = req.headers().get(OWNER_HEADER)?.unwrap_or_default();
-        let url = req.url()?;
-        match (req.method(), url.path()) {
+        let path = req.path();
+        match (req.method(), path.as_str()) {
             (Method::Post, "/buy") => {
                 let key = match req.headers().get("Idempotency-Key")?.as_deref().map(IdempotencyKey::parse).transpose()
                 {

@@ -203,6 +203,27 @@ impl Config {
     }
 }
 
+thread_local! {
+    static CACHED: std::cell::RefCell<Option<Result<std::rc::Rc<Config>, ApiError>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The configuration of this isolate, read from `env` once: variables and secrets are fixed for the
+/// life of an isolate (a new deployment, or an edit under `wrangler dev`, starts new isolates).
+pub fn from_env(env: &worker::Env) -> Result<std::rc::Rc<Config>, ApiError> {
+    CACHED.with(|cached| {
+        cached
+            .borrow_mut()
+            .get_or_insert_with(|| {
+                Config::read(
+                    |name| env.var(name).ok().map(|v| v.to_string()),
+                    |name| env.secret(name).ok().map(|v| v.to_string()),
+                )
+                .map(std::rc::Rc::new)
+            })
+            .clone()
+    })
+}
+
 /// `ACCESS_TOKENS`: `tok1,tok2` or `alice:tok1,bob:tok2`. A token without a name is named by its position.
 pub fn parse_tokens(text: &str) -> Vec<AccessToken> {
     text.split(',')

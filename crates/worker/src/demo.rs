@@ -57,11 +57,13 @@ impl DurableObject for DemoProvider {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let url = req.url()?;
+        let raw_url = req.inner().url();
+        let url =
+            vnum_protocol::http::UrlParts::split(&raw_url).ok_or_else(|| worker::Error::RustError("bad url".into()))?;
         let request = SimRequest {
             method: req.method().to_string(),
-            path: url.path().to_owned(),
-            query: url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect(),
+            path: url.path.to_owned(),
+            query: vnum_protocol::http::parse_query(url.query),
             headers: req.headers().entries().collect(),
             body: req.bytes().await.unwrap_or_default(),
         };

@@ -22,7 +22,8 @@ mod upstream;
 use serde::Serialize;
 use vnum_protocol::ApiError;
 use vnum_protocol::api::Health;
-use worker::{Cache, Context, Env, Headers, Method, Request, Response, Result, Url, event};
+use vnum_protocol::http::{UrlParts, parse_query};
+use worker::{Cache, Context, Env, Headers, Method, Request, Response, Result, event};
 
 pub use account_object::AccountObject;
 pub use demo::DemoProvider;
@@ -79,28 +80,27 @@ impl Answer {
 
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let url = req.url()?;
-    let config = Config::read(
-        |name| env.var(name).ok().map(|v| v.to_string()),
-        |name| env.secret(name).ok().map(|v| v.to_string()),
-    );
+    // The URL is split, not parsed: a full parser would bring its Unicode tables into the wasm.
+    let raw_url = req.inner().url();
+    let Some(url) = UrlParts::split(&raw_url) else {
+        return respond(Answer::error(&ApiError::invalid("url", "is not absolute")), None, None);
+    };
+    let config = config::from_env(&env);
+    let config = config.as_deref();
     let origin = req.headers().get("Origin")?;
-    let origin_check = cors::check(
-        origin.as_deref(),
-        &url.origin().ascii_serialization(),
-        config.as_ref().map(|c| c.allowed_origins.as_slice()).unwrap_or_default(),
-    );
+    let origin_check =
+        cors::check(origin.as_deref(), url.origin, config.map(|c| c.allowed_origins.as_slice()).unwrap_or_default());
     let outgoing = match &origin_check {
         Err(refused) => Answer::error(refused).into(),
-        Ok(check) => match handle(&mut req, &url, &env, config.as_ref(), check).await {
+        Ok(check) => match handle(&mut req, &url, &env, config, check).await {
             Ok(outgoing) => outgoing,
             Err(error) => Answer::error(&error).into(),
         },
     };
     match outgoing {
-        Outgoing::Answer(answer) => respond(answer, origin_check.as_ref().ok(), config.as_ref().ok()),
+        Outgoing::Answer(answer) => respond(answer, origin_check.as_ref().ok(), config.ok()),
         Outgoing::Stream(stream) => {
-            let headers = common_headers(origin_check.as_ref().ok(), config.as_ref().ok())?;
+            let headers = common_headers(origin_check.as_ref().ok(), config.ok())?;
             headers.set("Content-Type", "text/event-stream; charset=utf-8")?;
             headers.set("Cache-Control", "no-store")?;
             Ok(stream.with_headers(headers))
@@ -141,7 +141,7 @@ fn respond(answer: Answer, origin: Option<&OriginCheck>, config: Option<&Config>
 
 async fn handle(
     req: &mut Request,
-    url: &Url,
+    url: &UrlParts<'_>,
     env: &Env,
     config: std::result::Result<&Config, &ApiError>,
     origin: &OriginCheck,
@@ -149,7 +149,7 @@ async fn handle(
     let method = req.method().to_string();
     if method == "OPTIONS" {
         let allow =
-            routes::allowed_methods(url.path()).ok_or_else(|| ApiError::not_found(format!("route {}", url.path())))?;
+            routes::allowed_methods(url.path).ok_or_else(|| ApiError::not_found(format!("route {}", url.path)))?;
         let mut answer = Answer { status: 204, body: Vec::new(), cache_control: "no-store", extra: Vec::new() };
         if matches!(origin, OriginCheck::Allowed(_)) {
             answer.extra = cors::preflight_headers(&allow);
@@ -157,8 +157,8 @@ async fn handle(
         answer.extra.push(("Allow", allow));
         return Ok(answer.into());
     }
-    let spec = routes::resolve(&method, url.path())?;
-    let pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let spec = routes::resolve(&method, url.path)?;
+    let pairs = parse_query(url.query);
     let query = inbound::Query::check(spec, pairs)?;
 
     match spec.route {
@@ -172,7 +172,7 @@ async fn handle(
             .map(Outgoing::from);
         }
         Route::OpenApi => {
-            let server = format!("{}{}", url.origin().ascii_serialization(), vnum_protocol::api::API_PREFIX);
+            let server = format!("{}{}", url.origin, vnum_protocol::api::API_PREFIX);
             let mut answer = Answer::json(&openapi::document(&server, VERSION))?;
             answer.cache_control = "public, max-age=300";
             return Ok(answer.into());
@@ -182,7 +182,7 @@ async fn handle(
 
     let config = config.map_err(Clone::clone)?;
     let authorization = req.headers().get("Authorization").ok().flatten();
-    let caller = access::authorize(config, authorization.as_deref(), url.host_str().unwrap_or_default())?;
+    let caller = access::authorize(config, authorization.as_deref(), url.host)?;
     inbound::check_declared_length(req.headers().get("Content-Length").ok().flatten().as_deref())?;
     let body = if spec.method == vnum_protocol::http::Method::Post { read_body(req).await? } else { Vec::new() };
 
@@ -194,7 +194,7 @@ async fn handle(
 #[allow(clippy::too_many_arguments)]
 async fn route(
     req: &Request,
-    url: &Url,
+    url: &UrlParts<'_>,
     env: &Env,
     proxy: &Proxy<'_>,
     spec: &RouteSpec,
@@ -262,7 +262,7 @@ async fn catalogue(
     proxy: &Proxy<'_>,
     spec: &RouteSpec,
     query: &inbound::Query,
-    url: &Url,
+    url: &UrlParts<'_>,
 ) -> std::result::Result<Answer, ApiError> {
     let ttl = if spec.route == Route::Prices { PRICES_TTL_SECONDS } else { CATALOGUE_TTL_SECONDS };
     let upstream_id = match &proxy.config.upstream {
@@ -273,7 +273,7 @@ async fn catalogue(
         "https://vnum-cache.internal/{}{}?{}&upstream={}",
         proxy.config.provider.name(),
         spec.path,
-        url.query().unwrap_or_default(),
+        url.query,
         vnum_protocol::http::encode_component(upstream_id)
     );
     let cache = Cache::default();

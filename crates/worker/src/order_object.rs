@@ -302,8 +302,12 @@ impl DurableObject for OrderObject {
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
         let owner = req.headers().get(OWNER_HEADER)?.unwrap_or_default();
-        let url = req.url()?;
-        match (req.method(), url.path()) {
+        let path = req.path();
+        let raw_url = req.inner().url();
+        let query = vnum_protocol::http::UrlParts::split(&raw_url)
+            .map(|u| vnum_protocol::http::parse_query(u.query))
+            .unwrap_or_default();
+        match (req.method(), path.as_str()) {
             (Method::Post, "/create") => {
                 let new: NewOrder = match req.json().await {
                     Ok(new) => new,
@@ -317,8 +321,8 @@ impl DurableObject for OrderObject {
             (Method::Post, "/finish") => internal::answer(self.action(&owner, "finish").await),
             (Method::Post, "/another") => internal::answer(self.action(&owner, "another").await),
             (Method::Get, "/wait") => {
-                let seconds = url
-                    .query_pairs()
+                let seconds = query
+                    .iter()
                     .find(|(k, _)| k == "timeout")
                     .and_then(|(_, v)| v.parse::<u64>().ok())
                     .unwrap_or(25)
