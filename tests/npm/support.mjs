@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createRequire } from "node:module";
-import { ROOT, freePort } from "../support/harness.mjs";
+import { ROOT, freePort, stopChild as stop } from "../support/harness.mjs";
 
 export const PKG = join(ROOT, "pkg");
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
@@ -43,23 +43,6 @@ export async function installPackage() {
     /** Deletes the project and the tarball (once every Worker started in it is stopped). */
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
-}
-
-function stop(child) {
-  return new Promise((ok) => {
-    if (child.exitCode !== null || child.signalCode !== null) return ok();
-    child.once("exit", () => ok());
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      child.kill("SIGTERM");
-    }
-    setTimeout(() => {
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {}
-    }, 3000).unref();
-  });
 }
 
 /**

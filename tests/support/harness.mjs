@@ -31,7 +31,8 @@ export function freePort() {
   });
 }
 
-function stopChild(child) {
+/** Stops a child started `detached` (its whole process group), SIGKILL after 3 s. */
+export function stopChild(child) {
   return new Promise((ok) => {
     if (child.exitCode !== null || child.signalCode !== null) return ok();
     child.once("exit", () => ok());

@@ -8,14 +8,12 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Dialect, EXCERPT, generic_status_error, json_body, unsupported};
+use super::{Dialect, EXCERPT, generic_status_error, json_body};
 use crate::ApiError;
-use crate::api::{
-    ActionResponse, Balance, BoughtNumber, BuyRequest, Country, OrderStatus, Price, Service, StatusResponse,
-};
+use crate::api::{ActionResponse, BoughtNumber, BuyRequest, OrderStatus, StatusResponse};
 use crate::http::{HttpRequest, HttpResponse, Method, Secret, encode_component};
 use crate::time::Timestamp;
-use crate::validate::{CountryCode, IdempotencyKey, OrderId, PhoneNumber, ServiceCode};
+use crate::validate::{IdempotencyKey, OrderId, PhoneNumber};
 
 /// How long a rental is asked to last.
 pub const RENTAL_SECONDS: u64 = 900;
@@ -153,38 +151,6 @@ impl Dialect for AgentOtp {
         "agentotp"
     }
 
-    fn balance(&self) -> Result<HttpRequest, ApiError> {
-        Err(unsupported(self.name(), "balance"))
-    }
-
-    fn parse_balance(&self, _response: &HttpResponse) -> Result<Balance, ApiError> {
-        Err(unsupported(self.name(), "balance"))
-    }
-
-    fn services(&self) -> Result<HttpRequest, ApiError> {
-        Err(unsupported(self.name(), "services"))
-    }
-
-    fn parse_services(&self, _response: &HttpResponse) -> Result<Vec<Service>, ApiError> {
-        Err(unsupported(self.name(), "services"))
-    }
-
-    fn countries(&self) -> Result<HttpRequest, ApiError> {
-        Err(unsupported(self.name(), "countries"))
-    }
-
-    fn parse_countries(&self, _response: &HttpResponse) -> Result<Vec<Country>, ApiError> {
-        Err(unsupported(self.name(), "countries"))
-    }
-
-    fn prices(&self, _service: Option<&ServiceCode>, _country: Option<&CountryCode>) -> Result<HttpRequest, ApiError> {
-        Err(unsupported(self.name(), "prices"))
-    }
-
-    fn parse_prices(&self, _response: &HttpResponse) -> Result<Vec<Price>, ApiError> {
-        Err(unsupported(self.name(), "prices"))
-    }
-
     fn buy(&self, request: &BuyRequest, _idempotency_key: Option<&IdempotencyKey>) -> Result<HttpRequest, ApiError> {
         let body = json!({ "country": request.country, "timeout_seconds": RENTAL_SECONDS });
         Ok(self.request(Method::Post, "/numbers/rent").json(&body))
@@ -235,13 +201,5 @@ impl Dialect for AgentOtp {
 
     fn parse_finish(&self, response: &HttpResponse) -> Result<ActionResponse, ApiError> {
         self.done(response, OrderStatus::Finished)
-    }
-
-    fn another(&self, _id: &OrderId) -> Result<HttpRequest, ApiError> {
-        Err(unsupported(self.name(), "another SMS"))
-    }
-
-    fn parse_another(&self, _response: &HttpResponse) -> Result<ActionResponse, ApiError> {
-        Err(unsupported(self.name(), "another SMS"))
     }
 }

@@ -28,17 +28,36 @@ pub trait Dialect {
     /// The provider's name in configuration (`oxgel`, `telenumerus`, `agentotp`).
     fn name(&self) -> &'static str;
 
-    fn balance(&self) -> Result<HttpRequest, ApiError>;
-    fn parse_balance(&self, response: &HttpResponse) -> Result<Balance, ApiError>;
+    // Balance, catalogue, prices and another SMS are not offered by every provider: by default they
+    // answer `NOT_SUPPORTED` when the request is built, so nothing is sent.
 
-    fn services(&self) -> Result<HttpRequest, ApiError>;
-    fn parse_services(&self, response: &HttpResponse) -> Result<Vec<Service>, ApiError>;
+    fn balance(&self) -> Result<HttpRequest, ApiError> {
+        Err(unsupported(self.name(), "balance"))
+    }
+    fn parse_balance(&self, _response: &HttpResponse) -> Result<Balance, ApiError> {
+        Err(unsupported(self.name(), "balance"))
+    }
 
-    fn countries(&self) -> Result<HttpRequest, ApiError>;
-    fn parse_countries(&self, response: &HttpResponse) -> Result<Vec<Country>, ApiError>;
+    fn services(&self) -> Result<HttpRequest, ApiError> {
+        Err(unsupported(self.name(), "services"))
+    }
+    fn parse_services(&self, _response: &HttpResponse) -> Result<Vec<Service>, ApiError> {
+        Err(unsupported(self.name(), "services"))
+    }
 
-    fn prices(&self, service: Option<&ServiceCode>, country: Option<&CountryCode>) -> Result<HttpRequest, ApiError>;
-    fn parse_prices(&self, response: &HttpResponse) -> Result<Vec<Price>, ApiError>;
+    fn countries(&self) -> Result<HttpRequest, ApiError> {
+        Err(unsupported(self.name(), "countries"))
+    }
+    fn parse_countries(&self, _response: &HttpResponse) -> Result<Vec<Country>, ApiError> {
+        Err(unsupported(self.name(), "countries"))
+    }
+
+    fn prices(&self, _service: Option<&ServiceCode>, _country: Option<&CountryCode>) -> Result<HttpRequest, ApiError> {
+        Err(unsupported(self.name(), "prices"))
+    }
+    fn parse_prices(&self, _response: &HttpResponse) -> Result<Vec<Price>, ApiError> {
+        Err(unsupported(self.name(), "prices"))
+    }
 
     /// Buys a number; the idempotency key is forwarded where the provider supports one.
     fn buy(&self, request: &BuyRequest, idempotency_key: Option<&IdempotencyKey>) -> Result<HttpRequest, ApiError>;
@@ -54,8 +73,12 @@ pub trait Dialect {
     fn finish(&self, id: &OrderId) -> Result<HttpRequest, ApiError>;
     fn parse_finish(&self, response: &HttpResponse) -> Result<ActionResponse, ApiError>;
 
-    fn another(&self, id: &OrderId) -> Result<HttpRequest, ApiError>;
-    fn parse_another(&self, response: &HttpResponse) -> Result<ActionResponse, ApiError>;
+    fn another(&self, _id: &OrderId) -> Result<HttpRequest, ApiError> {
+        Err(unsupported(self.name(), "another SMS"))
+    }
+    fn parse_another(&self, _response: &HttpResponse) -> Result<ActionResponse, ApiError> {
+        Err(unsupported(self.name(), "another SMS"))
+    }
 }
 
 /// Reads a successful JSON body, or says why it is not one.

@@ -9,13 +9,11 @@ use serde_json::json;
 
 use super::{Dialect, EXCERPT, generic_status_error, json_body, oxgel::action, unsupported};
 use crate::ApiError;
-use crate::api::{
-    ActionResponse, Balance, BoughtNumber, BuyRequest, Country, OrderStatus, Price, Service, StatusResponse,
-};
+use crate::api::{ActionResponse, BoughtNumber, BuyRequest, OrderStatus, StatusResponse};
 use crate::error::{ErrorBody, ErrorCode};
 use crate::http::{HttpRequest, HttpResponse, Method, Secret, encode_component};
 use crate::time::Timestamp;
-use crate::validate::{CountryCode, IdempotencyKey, OrderId, ServiceCode};
+use crate::validate::{IdempotencyKey, OrderId};
 
 /// Orders live this long when the provider does not say.
 pub const DEFAULT_EXPIRES_IN_SECONDS: u64 = 300;
@@ -102,38 +100,6 @@ impl Dialect for Telenumerus {
         "telenumerus"
     }
 
-    fn balance(&self) -> Result<HttpRequest, ApiError> {
-        Err(unsupported(self.name(), "balance"))
-    }
-
-    fn parse_balance(&self, _response: &HttpResponse) -> Result<Balance, ApiError> {
-        Err(unsupported(self.name(), "balance"))
-    }
-
-    fn services(&self) -> Result<HttpRequest, ApiError> {
-        Err(unsupported(self.name(), "services"))
-    }
-
-    fn parse_services(&self, _response: &HttpResponse) -> Result<Vec<Service>, ApiError> {
-        Err(unsupported(self.name(), "services"))
-    }
-
-    fn countries(&self) -> Result<HttpRequest, ApiError> {
-        Err(unsupported(self.name(), "countries"))
-    }
-
-    fn parse_countries(&self, _response: &HttpResponse) -> Result<Vec<Country>, ApiError> {
-        Err(unsupported(self.name(), "countries"))
-    }
-
-    fn prices(&self, _service: Option<&ServiceCode>, _country: Option<&CountryCode>) -> Result<HttpRequest, ApiError> {
-        Err(unsupported(self.name(), "prices"))
-    }
-
-    fn parse_prices(&self, _response: &HttpResponse) -> Result<Vec<Price>, ApiError> {
-        Err(unsupported(self.name(), "prices"))
-    }
-
     fn buy(&self, request: &BuyRequest, idempotency_key: Option<&IdempotencyKey>) -> Result<HttpRequest, ApiError> {
         let mut body = json!({ "platform": request.service, "country": request.country });
         if let Some(key) = idempotency_key {
@@ -194,14 +160,6 @@ impl Dialect for Telenumerus {
 
     fn parse_finish(&self, response: &HttpResponse) -> Result<ActionResponse, ApiError> {
         action(self.ok(response)?, OrderStatus::Finished)
-    }
-
-    fn another(&self, _id: &OrderId) -> Result<HttpRequest, ApiError> {
-        Err(unsupported(self.name(), "another SMS"))
-    }
-
-    fn parse_another(&self, _response: &HttpResponse) -> Result<ActionResponse, ApiError> {
-        Err(unsupported(self.name(), "another SMS"))
     }
 }
 
