@@ -24,7 +24,7 @@ trap cleanup EXIT
 wait_for() { for _ in $(seq 240); do curl -fs -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.5; done; echo "no answer from $1" >&2; return 1; }
 
 SIM_PORT=$(free_port)
-setsid target/release-native/vnum-sim --port "$SIM_PORT" --key "$KEY" --threads 64 >/dev/null & pids+=($!)
+setsid target/release-native/vnum-sim --port "$SIM_PORT" --key "$KEY" --threads 512 >/dev/null & pids+=($!)
 wait_for "http://127.0.0.1:$SIM_PORT/__sim/stats"
 UPSTREAM="http://127.0.0.1:$SIM_PORT/api/v1"
 

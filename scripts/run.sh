@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts vnum locally and prints its URL. Needs no key and no internet.
+# Starts vnum locally, the web app and its API, and prints the app's URL. Needs no key and no internet.
 #
 #   scripts/run.sh          the Worker in workerd (wrangler dev) with the demo provider inside it
 #   scripts/run.sh --sim    the Worker as a real proxy (PROVIDER=oxgel) in front of the native
@@ -33,7 +33,12 @@ if [ $MODE = sim ]; then
         --var OXGEL_API_KEY:OXGL-local-sim-key)
 fi
 
-say "building the Worker and starting wrangler dev (the first build takes a few minutes)"
+# wrangler dev runs wrangler.toml's [build] command (scripts/build.sh: the web app, then the Worker)
+# before it serves; the web app is built here first so that its (long, first-time) build shows plainly,
+# and wrangler's run of it then finds it up to date.
+say "building the web app (the first build takes a few minutes)"
+VNUM_SKIP_SETUP=1 bash scripts/build-web.sh
+say "building the Worker and starting wrangler dev"
 setsid wrangler dev --local --ip 127.0.0.1 --port "$PORT" --show-interactive-dev-session=false \
   --persist-to .vnum/state "${args[@]}" </dev/null &
 pids+=($!)
@@ -44,7 +49,7 @@ for _ in $(seq 1200); do
   sleep 0.5
 done
 echo
-echo "  vnum is running at http://127.0.0.1:$PORT  (API: http://127.0.0.1:$PORT/api/v1, provider: $MODE)"
+echo "  vnum is running at http://127.0.0.1:$PORT  (the web app; API: http://127.0.0.1:$PORT/api/v1, provider: $MODE)"
 [ $MODE = sim ] && echo "  simulated provider at http://127.0.0.1:$SIM_PORT/api/v1 (admin: /__sim/stats)"
 echo "  press Ctrl-C to stop"
 echo

@@ -33,3 +33,14 @@ node --test --test-concurrency=1 tests/*.test.mjs
 say "npm package vnum: build, pack, install, test (Node, Chromium, workerd, tsc)"
 VNUM_SKIP_SETUP=1 bash scripts/build-npm.sh
 node --test --test-concurrency=1 tests/npm/*.test.mjs
+
+# ---- web app (apps/web) -------------------------------------------------------------------------
+# Builds apps/web/dist (scripts/build-web.sh), prints its transfer size (bench/web-size.sh), then drives
+# it in Debian's Chromium with playwright-core against the built Worker in workerd serving it as static
+# assets, with the demo provider (tests/web): buy → code → copy → finish, reload and second-tab resume,
+# the cancel window, out of stock / too dear / insufficient balance, a token-protected Worker.
+# Screenshots land in tests/artifacts/ (git-ignored).
+say "web app: build, size, end-to-end in Chromium (tests/web)"
+VNUM_SKIP_SETUP=1 bash scripts/build-web.sh
+bash bench/web-size.sh
+node --test --test-concurrency=1 tests/web/*.test.mjs

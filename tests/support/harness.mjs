@@ -93,13 +93,20 @@ function toml(value) {
   return JSON.stringify(String(value));
 }
 
+/** The built web app (scripts/build-web.sh), which `startWorker({ assets: true })` serves. */
+export const WEB_DIST = join(ROOT, "apps/web/dist");
+
 /**
  * Starts the built Worker (build/index.js) in workerd with the given [vars] and secrets (.dev.vars),
  * in a fresh folder, so each test chooses its own configuration. `persistTo` keeps Durable Object
- * state across restarts.
+ * state across restarts. `assets: true` also serves the built web app (apps/web/dist) as the
+ * project's wrangler.toml does: static files, index.html for other paths, /api/* to the Worker.
  */
-export async function startWorker({ vars = {}, secrets = {}, persistTo } = {}) {
+export async function startWorker({ vars = {}, secrets = {}, persistTo, assets = false } = {}) {
   if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is missing: bash scripts/build-worker.sh`);
+  if (assets && !existsSync(join(WEB_DIST, "index.html"))) {
+    throw new Error(`${WEB_DIST} is missing: bash scripts/build-web.sh`);
+  }
   const dir = mkdtempSync(join(tmpdir(), "vnum-worker-"));
   const state = persistTo ?? join(dir, "state");
   writeFileSync(
@@ -110,6 +117,10 @@ export async function startWorker({ vars = {}, secrets = {}, persistTo } = {}) {
       `compatibility_date = "2025-09-01"`,
       `[vars]`,
       ...Object.entries(vars).map(([k, v]) => `${k} = ${toml(v)}`),
+      ...(assets
+        ? [`[assets]`, `directory = ${toml(WEB_DIST)}`, `not_found_handling = "single-page-application"`,
+          `run_worker_first = ["/api/*"]`]
+        : []),
       objectBindings(),
     ].join("\n"),
   );

@@ -1,0 +1,399 @@
+// The web app (apps/web) in Debian's Chromium, driven by playwright-core, against the Worker in workerd
+// (`wrangler dev`) serving the built app as static assets, with the demo provider: pick → buy → code →
+// copy → finish, resume after a reload and in a second tab, the cancel window and its refund, what is
+// shown before buying (out of stock, too dear), insufficient balance, and a token-protected Worker.
+// Elements are found by data-testid; every test saves a screenshot in tests/artifacts/.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, startWorker } from "../support/harness.mjs";
+
+const ARTIFACTS = join(ROOT, "tests/artifacts");
+mkdirSync(ARTIFACTS, { recursive: true });
+
+// The SMS comes 8 s after purchase; cancelling is allowed after 3 s: so a test can cancel before the
+// code arrives, and another can reload before it does.
+const SMS_DELAY_SECONDS = 8;
+const CANCEL_AFTER_SECONDS = 3;
+const DEMO = { PROVIDER: "demo", AUTH_MODE: "none", POLL_INTERVAL_SECONDS: "1",
+  DEMO_SMS_DELAY_SECONDS: String(SMS_DELAY_SECONDS), CANCEL_AFTER_SECONDS: String(CANCEL_AFTER_SECONDS) };
+const CODE_TIMEOUT = (SMS_DELAY_SECONDS + 12) * 1000;
+
+const PHONE = { width: 360, height: 780 };
+const DESKTOP = { width: 1280, height: 860 };
+
+let browser;
+
+before(async () => {
+  const { chromium } = await import("playwright-core");
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** A fresh browser profile (its own localStorage) with one page; errors on the page fail the test. */
+async function openApp(worker, { viewport = DESKTOP, colorScheme = "light", path = "/" } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: worker.url });
+  const page = await open(context, worker, path);
+  return { context, page };
+}
+
+/** Opens another page of `context` on the app and waits until it runs. */
+async function open(context, worker, path = "/") {
+  const page = await context.newPage();
+  page.problems = [];
+  page.on("pageerror", (e) => page.problems.push(`pageerror: ${e.message}`));
+  // The browser logs every error status it receives (401, 402, …): those are answers the app explains.
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) page.problems.push(`console: ${m.text()}`);
+  });
+  await page.goto(`${worker.url}${path}`);
+  await page.getByTestId("brand").waitFor();
+  return page;
+}
+
+const byId = (page, id) => page.getByTestId(id);
+
+async function text(locator) {
+  return (await locator.textContent())?.trim() ?? "";
+}
+
+/** Waits until `locator`'s text matches `pattern`; returns the text. */
+async function waitForText(locator, pattern, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  let last = "";
+  while (Date.now() < deadline) {
+    last = (await locator.count()) > 0 ? await text(locator) : "";
+    if (pattern.test(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${pattern}; last text: ${JSON.stringify(last)}`);
+}
+
+async function screenshot(page, name) {
+  await page.screenshot({ path: join(ARTIFACTS, `web-${name}.png`), fullPage: true });
+}
+
+function assertClean(page) {
+  assert.deepEqual(page.problems, [], page.problems.join("\n"));
+}
+
+/** Picks a service and a country by typing into their searches and choosing from the lists. */
+async function pick(page, { service, serviceQuery, country, countryQuery }) {
+  await byId(page, "service-search").fill(serviceQuery);
+  await byId(page, `service-option-${service}`).check();
+  await byId(page, "country-search").fill(countryQuery);
+  await byId(page, `country-option-${country}`).check();
+}
+
+/** Buys the picked pair and returns the new order's card (the newest is first). */
+async function buy(page) {
+  const before = await byId(page, "order").count();
+  await byId(page, "buy").click();
+  await page.waitForFunction((n) => document.querySelectorAll("[data-testid=order]").length > n, before);
+  await waitForText(byId(page, "buy"), /^Buy number$/);
+  return byId(page, "order").first();
+}
+
+describe("the web app with the demo provider", () => {
+  let worker;
+  before(async () => {
+    worker = await startWorker({ assets: true, vars: DEMO });
+  });
+  after(() => worker?.stop());
+
+  test("pick → buy → the code appears → copy → finish, at desktop width", async () => {
+    const { context, page } = await openApp(worker);
+    try {
+      await byId(page, "demo-badge").waitFor();
+      assert.equal(await text(byId(page, "balance-amount")), "10.00 USD");
+      assert.match(await text(byId(page, "no-orders")), /No open orders/);
+
+      // "whats" finds WhatsApp and nothing else.
+      await byId(page, "service-search").fill("whats");
+      await waitForText(byId(page, "service-picker").locator(".choices"), /^WhatsApp\s*wa$/);
+      await byId(page, "service-option-wa").check();
+      assert.equal(await text(byId(page, "service-chosen")), "WhatsApp");
+      // A country by its ISO2, chosen with the keyboard: Enter takes the best match.
+      await byId(page, "country-search").fill("US");
+      await byId(page, "country-search").press("Enter");
+      assert.equal(await text(byId(page, "country-chosen")), "United States");
+      assert.equal(await waitForText(byId(page, "offer-line"), /available/), "0.18 USD · 42 available");
+
+      await byId(page, "buy").focus();
+      await page.keyboard.press("Enter");
+      const card = byId(page, "order").first();
+      await card.waitFor();
+      assert.match(await text(card.getByTestId("phone")), /^\+\d{8,15}$/);
+      assert.match(await text(card.getByTestId("order-code")), /^ORD-/);
+      assert.equal(await text(card.getByTestId("order-cost")), "0.18 USD");
+      assert.match(await text(card.getByTestId("expires-in")), /^\d+:\d\d$/);
+      assert.match(await text(card.getByTestId("waiting")), /Waiting for SMS… \d+:\d\d/);
+      assert.equal(await card.getAttribute("data-status"), "waiting");
+      assert.equal(await card.getByTestId("finish").isDisabled(), true, "nothing to finish before the code");
+      await waitForText(byId(page, "escrow"), /^0\.18 USD on hold$/);
+
+      const code = await waitForText(card.getByTestId("sms-code"), /^\d{4,8}$/, CODE_TIMEOUT);
+      assert.match(await text(card.getByTestId("sms-text")), /WhatsApp/);
+      assert.equal(await card.getByTestId("waiting").count(), 0);
+      await card.getByTestId("copy-code").click();
+      await waitForText(card.getByTestId("copy-code"), /^Copied$/);
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), code);
+      await card.getByTestId("copy-phone").click();
+      await waitForText(card.getByTestId("copy-phone"), /^Copied$/);
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await text(card.getByTestId("phone")));
+      await screenshot(page, "desktop-light-code");
+
+      await card.getByTestId("finish").click();
+      assert.equal(await waitForText(card.getByTestId("final-note"), /Finished/), "Finished: 0.18 USD paid.");
+      await waitForText(byId(page, "balance-amount"), /^9\.82 USD$/);
+      await waitForText(byId(page, "escrow"), /^0\.00 USD on hold$/);
+
+      // Ended: no more polling of the order, and the card goes to the history when closed.
+      const asked = [];
+      page.on("request", (r) => r.url().includes("/numbers/") && asked.push(r.url()));
+      await page.waitForTimeout(5_000);
+      assert.deepEqual(asked, [], "no request about an ended order");
+      await card.getByTestId("close-order").click();
+      const item = byId(page, "history-item").first();
+      await item.waitFor();
+      assert.equal(await item.getAttribute("data-status"), "finished");
+      assert.match(await text(item), new RegExp(code));
+      assertClean(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("out of stock and too expensive are shown before buying, at 360 px in dark mode", async () => {
+    const { context, page } = await openApp(worker, { viewport: PHONE, colorScheme: "dark" });
+    try {
+      await byId(page, "service-search").fill("zzz");
+      await waitForText(byId(page, "service-picker").locator(".choices"), /Nothing matches/);
+      await pick(page, { service: "oi", serviceQuery: "", country: "22", countryQuery: "" });
+      const line = byId(page, "offer-line");
+      await waitForText(line, /out of stock/);
+      assert.equal(await line.getAttribute("data-offer"), "out-of-stock");
+      assert.equal(await byId(page, "buy").isDisabled(), true);
+      await pick(page, { service: "wa", serviceQuery: "whats", country: "187", countryQuery: "united st" });
+      await waitForText(line, /available/);
+      assert.equal(await byId(page, "buy").isDisabled(), false);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= PHONE.width, `the page fits 360 px (scrollWidth ${width})`);
+      await screenshot(page, "phone-dark-offer");
+      assertClean(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("a reload mid-wait resumes the order and the code still arrives; other tabs and browsers see it", async () => {
+    const { context, page } = await openApp(worker, { viewport: PHONE, colorScheme: "dark" });
+    try {
+      await pick(page, { service: "tg", serviceQuery: "tele", country: "16", countryQuery: "gb" });
+      await waitForText(byId(page, "offer-line"), /available/);
+      const card = await buy(page);
+      const id = await card.getAttribute("data-order-id");
+      await card.getByTestId("waiting").waitFor();
+
+      await page.reload();
+      const resumed = page.locator(`[data-testid=order][data-order-id="${id}"]`);
+      await resumed.getByTestId("waiting").waitFor();
+      assert.equal(await resumed.getAttribute("data-status"), "waiting", "still waiting after the reload");
+
+      // A second tab of the same browser resumes it from localStorage.
+      const tab = await open(context, worker);
+      const inTab = tab.locator(`[data-testid=order][data-order-id="${id}"]`);
+      await inTab.waitFor();
+
+      const code = await waitForText(resumed.getByTestId("sms-code"), /^\d{4,8}$/, CODE_TIMEOUT);
+      assert.equal(await waitForText(inTab.getByTestId("sms-code"), /^\d{4,8}$/, CODE_TIMEOUT), code);
+      await screenshot(page, "phone-dark-resumed");
+
+      // Another browser (no localStorage) recovers it from the Worker's list of orders.
+      const other = await openApp(worker, { viewport: DESKTOP, colorScheme: "dark" });
+      try {
+        const recovered = other.page.locator(`[data-testid=order][data-order-id="${id}"]`);
+        assert.equal(await waitForText(recovered.getByTestId("sms-code"), /^\d{4,8}$/), code);
+        await screenshot(other.page, "desktop-dark-recovered");
+        assertClean(other.page);
+      } finally {
+        await other.context.close();
+      }
+
+      // Finishing in one tab ends it in the other.
+      await resumed.getByTestId("finish").click();
+      await waitForText(resumed.getByTestId("final-note"), /Finished/);
+      await waitForText(inTab.getByTestId("order-status"), /Finished/);
+      assertClean(page);
+      assertClean(tab);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("cancel is disabled with a countdown until the window opens, then refunds", async () => {
+    const { context, page } = await openApp(worker, { viewport: PHONE });
+    try {
+      await pick(page, { service: "go", serviceQuery: "goo", country: "187", countryQuery: "us" });
+      await waitForText(byId(page, "offer-line"), /available/);
+      const start = await waitForText(byId(page, "balance-amount"), /USD$/);
+      const card = await buy(page);
+      const cancel = card.getByTestId("cancel");
+      await waitForText(cancel, /^Cancel in 0:0[1-3]$/);
+      assert.equal(await cancel.isDisabled(), true);
+      await screenshot(page, "phone-light-cancel-countdown");
+      await waitForText(cancel, /^Cancel$/, (CANCEL_AFTER_SECONDS + 3) * 1000);
+      assert.equal(await cancel.isDisabled(), false);
+      await cancel.click();
+      const note = await waitForText(card.getByTestId("final-note"), /Cancelled/);
+      assert.match(note, /went back to your balance/);
+      assert.equal(await card.getAttribute("data-status"), "cancelled");
+      assert.equal(await waitForText(byId(page, "balance-amount"), new RegExp(`^${start}$`)), start, "refunded");
+      await screenshot(page, "phone-light-cancelled");
+      assertClean(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("the app loads on any path (single-page fallback) while /api/* stays the API", async () => {
+    const { context, page } = await openApp(worker, { path: "/orders/some/where" });
+    try {
+      await byId(page, "service-picker").waitFor();
+      const res = await page.request.get(`${worker.url}/api/v1/nowhere`);
+      assert.equal(res.status(), 404);
+      assert.equal((await res.json()).error_code, "NOT_FOUND");
+      await screenshot(page, "deep-path");
+      assertClean(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("a saved order the Worker does not know is explained and can be removed", async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const id = "3f2b8c1e-9a7d-4e2f-b6a1-0c9d8e7f6a5b";
+    const saved = [{ id, phone: "+15550000000", service: "wa", country: "187", cost: 0.18, created_at: Date.now(),
+      expires_at: Date.now() + 600_000, status: "waiting" }];
+    await context.addInitScript((orders) => {
+      if (!sessionStorage.getItem("seeded")) {
+        localStorage.setItem("vnum.orders.v1", JSON.stringify(orders));
+        sessionStorage.setItem("seeded", "1");
+      }
+    }, saved);
+    try {
+      const page = await open(context, worker);
+      const card = page.locator(`[data-testid=order][data-order-id="${id}"]`);
+      assert.match(await waitForText(card.getByTestId("order-problem"), /does not know this order/), /^vnum does not/);
+      await card.getByTestId("remove-order").click();
+      await card.waitFor({ state: "detached" });
+      await page.reload();
+      await byId(page, "service-option-wa").waitFor();
+      assert.equal(await card.count(), 0, "gone for good");
+      assertClean(page);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("running out of money", () => {
+  let worker;
+  before(async () => {
+    worker = await startWorker({ assets: true, vars: { ...DEMO, DEMO_SMS_DELAY_SECONDS: "600" } });
+  });
+  after(() => worker?.stop());
+
+  test("several open orders at once, then the balance is too low: shown before buying, and the sentence", async () => {
+    const { context, page } = await openApp(worker, { viewport: DESKTOP, colorScheme: "dark" });
+    try {
+      // Another browser that still believes the balance is 10.00 when the money is gone.
+      const other = await openApp(worker, { viewport: DESKTOP });
+      const stale = other.page;
+      await pick(stale, { service: "tg", serviceQuery: "telegram", country: "16", countryQuery: "kingdom" });
+      await waitForText(byId(stale, "offer-line"), /^1\.25 USD · \d+ available$/);
+
+      await pick(page, { service: "tg", serviceQuery: "telegram", country: "16", countryQuery: "kingdom" });
+      const line = byId(page, "offer-line");
+      for (let i = 1; i <= 8; i++) {
+        await waitForText(line, /available/);
+        await buy(page);
+        await waitForText(byId(page, "balance-amount"), new RegExp(`^${(10 - 1.25 * i).toFixed(2)} USD$`));
+      }
+      assert.equal(await byId(page, "order").count(), 8, "eight orders open at once");
+      assert.equal(await waitForText(byId(page, "escrow"), /^10\.00/), "10.00 USD on hold");
+      const shown = await waitForText(line, /too low/);
+      assert.equal(shown, "Your balance is too low for this number: it costs 1.25 USD and 0.00 USD is free to spend.");
+      assert.equal(await line.getAttribute("data-offer"), "too-expensive");
+      assert.equal(await byId(page, "buy").isDisabled(), true);
+      await page.waitForTimeout(500);
+      await screenshot(page, "desktop-dark-eight-orders");
+
+      // The stale tab may still try: the proxy refuses, and the answer is a sentence, not JSON.
+      await byId(stale, "buy").click();
+      const sentence = await waitForText(byId(stale, "buy-error"), /balance/);
+      assert.match(sentence, /^Your balance is too low for this number\./);
+      assert.doesNotMatch(sentence, /[{}]|INSUFFICIENT/);
+      await screenshot(stale, "desktop-light-insufficient");
+      assertClean(page);
+      assertClean(stale);
+      await other.context.close();
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("a Worker that demands an access token", () => {
+  const TOKEN = "web-e2e-token-7c2d";
+  let worker;
+  before(async () => {
+    worker = await startWorker({
+      assets: true,
+      vars: { ...DEMO, AUTH_MODE: "token" },
+      secrets: { ACCESS_TOKENS: `web:${TOKEN}` },
+    });
+  });
+  after(() => worker?.stop());
+
+  test("asks for the token, refuses a wrong one, keeps the right one", async () => {
+    const { context, page } = await openApp(worker, { viewport: PHONE });
+    try {
+      const form = byId(page, "token-form");
+      await form.waitFor();
+      await byId(page, "demo-badge").waitFor();
+      assert.match(await text(byId(page, "token-reason")), /private/);
+      assert.equal(await byId(page, "buy").count(), 0, "nothing to buy without a token");
+      await screenshot(page, "phone-light-token");
+
+      await byId(page, "token-input").fill("not-the-token");
+      await byId(page, "token-input").press("Enter");
+      await waitForText(byId(page, "token-reason"), /not accepted/);
+
+      await byId(page, "token-input").fill(TOKEN);
+      await byId(page, "token-save").click();
+      await waitForText(byId(page, "balance-amount"), /^10\.00 USD$/);
+      await byId(page, "service-option-wa").waitFor();
+      assert.equal(await byId(page, "token-form").count(), 0);
+
+      // Kept in this browser: a reload goes straight to the shop.
+      await page.reload();
+      await waitForText(byId(page, "balance-amount"), /^10\.00 USD$/);
+      assert.equal(await byId(page, "token-form").count(), 0);
+      assert.equal(await page.evaluate(() => localStorage.getItem("vnum.token")), TOKEN);
+      await screenshot(page, "phone-light-token-accepted");
+      assertClean(page);
+    } finally {
+      await context.close();
+    }
+  });
+});
