@@ -1,16 +1,15 @@
 // Test support for the npm package `vnum` (built into pkg/ by scripts/build-npm.sh): packs it, installs
 // the tarball into a fresh project as a user would, and runs a small JS Worker that imports it in
 // workerd. The proxy Worker and the simulator come from ../support/harness.mjs.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createRequire } from "node:module";
-import { ROOT, freePort, stopChild as stop } from "../support/harness.mjs";
+import { ROOT, freePort, wranglerDev } from "../support/harness.mjs";
 
 export const PKG = join(ROOT, "pkg");
-const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
 const quiet = { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" };
 
 /**
@@ -64,37 +63,15 @@ export async function startConsumerWorker(project, source, vars = {}) {
       "",
     ].join("\n"),
   );
-  const port = await freePort();
-  const child = spawn(
-    WRANGLER,
-    ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
-      "--show-interactive-dev-session=false",
-      "--persist-to", join(dir, "state"), "-c", join(dir, "wrangler.toml")],
-    {
-      cwd: dir,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true",
-        WRANGLER_LOG_PATH: join(dir, "logs") },
-    },
-  );
-  let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev (consumer) exited:\n${output}`);
-    if (Date.now() > deadline) {
-      await stop(child);
-      throw new Error(`wrangler dev (consumer) did not start:\n${output}`);
-    }
-    try {
-      if ((await fetch(`${url}/ready`)).ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return { url, output: () => output, stop: () => stop(child) };
+  const proc = await wranglerDev({
+    dir,
+    configPath: join(dir, "wrangler.toml"),
+    port: await freePort(),
+    persistTo: join(dir, "state"),
+    ready: "/ready",
+    isUp: (res) => res.ok,
+  });
+  return { url: proc.url, output: proc.output, stop: proc.stop };
 }
 
 /** Resolves with `promise`'s rejection (fails if it fulfils), and how long it took. */

@@ -126,55 +126,63 @@ export async function startWorker({ vars = {}, secrets = {}, persistTo, assets =
   );
   writeFileSync(join(dir, ".dev.vars"), Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
   const port = await freePort();
-  const inspectorPort = await freePort();
   const log = join(dir, "wrangler.log");
-  const start = () => {
-    const child = spawn(
-      WRANGLER,
-      ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
-        "--show-interactive-dev-session=false",
-        "--persist-to", state, "-c", join(dir, "wrangler.toml")],
-      {
-        cwd: dir,
-        stdio: ["ignore", "pipe", "pipe"],
-        detached: true,
-        env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true",
-          WRANGLER_LOG_PATH: join(dir, "logs") },
-      },
-    );
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    child.once("exit", () => writeFileSync(log, output));
-    return { child, output: () => output };
+  const configPath = join(dir, "wrangler.toml");
+  const start = async () => {
+    const proc = await wranglerDev({ dir, configPath, port, persistTo: state, ready: "/api/v1/health" });
+    proc.child.once("exit", () => writeFileSync(log, proc.output()));
+    return proc;
   };
-  const url = `http://127.0.0.1:${port}`;
-  const waitReady = async (proc) => {
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      if (proc.child.exitCode !== null) throw new Error(`wrangler dev exited:\n${proc.output()}`);
-      try {
-        const res = await fetch(`${url}/api/v1/health`);
-        if (res.status < 500 || res.status === 503) return;
-      } catch {}
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error(`wrangler dev did not start:\n${proc.output()}`);
-  };
-  let proc = start();
-  await waitReady(proc);
+  let proc = await start();
   return {
-    url,
-    api: `${url}/api/v1`,
+    url: proc.url,
+    api: `${proc.url}/api/v1`,
     dir,
     output: () => proc.output(),
     async restart() {
-      await stopChild(proc.child);
-      proc = start();
-      await waitReady(proc);
+      await proc.stop();
+      proc = await start();
     },
-    stop: () => stopChild(proc.child),
+    stop: () => proc.stop(),
   };
+}
+
+/**
+ * Runs `wrangler dev --local` (workerd) for the config at `configPath` on loopback `port`, offline and
+ * without prompts, and resolves once `GET ready` answers as `isUp` accepts (by default any status below
+ * 500, or 503: a Worker that fails closed is up). Rejects with wrangler's output if it exits or does not
+ * answer within 90 s.
+ */
+export async function wranglerDev({ dir, configPath, port, persistTo, ready, isUp = (res) => res.status < 500 || res.status === 503 }) {
+  const child = spawn(
+    WRANGLER,
+    ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
+      "--show-interactive-dev-session=false", "--persist-to", persistTo, "-c", configPath],
+    {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true",
+        WRANGLER_LOG_PATH: join(dir, "logs") },
+    },
+  );
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`);
+    try {
+      const res = await fetch(`${url}${ready}`);
+      if (isUp(res)) {
+        return { child, url, output: () => output, stop: () => stopChild(child) };
+      }
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await stopChild(child);
+  throw new Error(`wrangler dev did not start:\n${output}`);
 }
 
 /**
