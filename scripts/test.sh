@@ -14,6 +14,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 say "Rust tests"
 cargo test --workspace --locked
+# The client as the web app builds it: proxy only, no provider dialect (an apiKey is refused).
+cargo test --locked -p vnum-client --no-default-features
 
 say "wasm32 builds of the portable crates"
 wasm_cargo build --locked --target wasm32-unknown-unknown -p vnum-protocol

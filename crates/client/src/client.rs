@@ -9,7 +9,7 @@ use vnum_protocol::api::{
     ActionResponse, Balance, BoughtNumber, BuyRequest, Country, Health, OrderStatus, OrderView, OrdersResponse, Price,
     Service, StatusResponse,
 };
-use vnum_protocol::dialect::{Dialect, Oxgel, oxgel};
+use vnum_protocol::dialect::{Dialect, Oxgel};
 use vnum_protocol::http::{HttpRequest, HttpResponse, Method, Secret};
 use vnum_protocol::validate::{CountryCode, IdempotencyKey, OrderId, ServiceCode};
 use vnum_protocol::{ApiError, ErrorCode, Timestamp};
@@ -82,6 +82,7 @@ enum Backend {
     /// The vnum proxy, with the `Authorization` header value if any.
     Proxy { authorization: Option<Secret> },
     /// OxgelAPI itself, with the key.
+    #[cfg(feature = "direct")]
     Oxgel(Oxgel),
 }
 
@@ -189,8 +190,7 @@ impl Op<'_> {
                 request
             }
             Op::Buy(body, key) => {
-                let body = serde_json::to_value(body).unwrap_or_default();
-                let request = HttpRequest::new(Method::Post, "/numbers/buy").json(&body);
+                let request = HttpRequest::new(Method::Post, "/numbers/buy").json(body);
                 match key {
                     Some(key) => request.header("Idempotency-Key", key.as_str()),
                     None => request,
@@ -206,6 +206,7 @@ impl Op<'_> {
     }
 
     /// The request to OxgelAPI; what it does not offer is `NOT_SUPPORTED`, and nothing is sent.
+    #[cfg(feature = "direct")]
     fn oxgel_request(&self, dialect: &Oxgel) -> Result<HttpRequest, ApiError> {
         let unsupported = |operation: &str| ApiError::NotSupported {
             provider: "oxgel".to_owned(),
@@ -246,9 +247,18 @@ impl<T: Transport> Client<T> {
                     ApiError::invalid("apiKey", "give either a proxy token or a provider apiKey, not both").into()
                 );
             }
+            #[cfg(feature = "direct")]
             (_, Some(key)) => {
                 header_safe("apiKey", key)?;
                 Backend::Oxgel(Oxgel::new(Secret::new(key.as_str())))
+            }
+            #[cfg(not(feature = "direct"))]
+            (_, Some(_)) => {
+                return Err(ApiError::invalid(
+                    "apiKey",
+                    "this build of vnum-client talks only to the vnum proxy (the `direct` feature is off)",
+                )
+                .into());
             }
             (Some(token), None) => {
                 header_safe("token", token)?;
@@ -258,7 +268,8 @@ impl<T: Transport> Client<T> {
         };
         let base_url = match (&options.base_url, &backend) {
             (Some(url), _) => base_url(url)?,
-            (None, Backend::Oxgel(_)) => oxgel::DEFAULT_BASE_URL.to_owned(),
+            #[cfg(feature = "direct")]
+            (None, Backend::Oxgel(_)) => vnum_protocol::dialect::oxgel::DEFAULT_BASE_URL.to_owned(),
             (None, Backend::Proxy { .. }) => {
                 return Err(ApiError::invalid(
                     "baseUrl",
@@ -271,8 +282,13 @@ impl<T: Transport> Client<T> {
         if request_timeout_ms == 0 {
             return Err(ApiError::invalid("timeoutMs", "must be above 0").into());
         }
-        let wait_offered = Cell::new(matches!(backend, Backend::Oxgel(_)).then_some(false));
-        Ok(Self { inner: Rc::new(Inner { base_url, backend, transport, request_timeout_ms, wait_offered }) })
+        let client = Self {
+            inner: Rc::new(Inner { base_url, backend, transport, request_timeout_ms, wait_offered: Cell::new(None) }),
+        };
+        if client.is_direct() {
+            client.inner.wait_offered.set(Some(false));
+        }
+        Ok(client)
     }
 
     /// The API root requests go to.
@@ -282,7 +298,11 @@ impl<T: Transport> Client<T> {
 
     /// Whether this client talks to the provider directly with an API key rather than to the proxy.
     pub fn is_direct(&self) -> bool {
-        matches!(self.inner.backend, Backend::Oxgel(_))
+        match self.inner.backend {
+            #[cfg(feature = "direct")]
+            Backend::Oxgel(_) => true,
+            Backend::Proxy { .. } => false,
+        }
     }
 
     /// The transport, e.g. for its clock.
@@ -301,68 +321,66 @@ impl<T: Transport> Client<T> {
         .await
     }
 
-    /// Runs one operation: the proxy's JSON answer is read with serde, OxgelAPI's with `parse`.
+    /// Sends one operation and reads the whole answer. Not generic, so the request path is compiled
+    /// once however many answer types there are. From the proxy only a success comes back (its error
+    /// answers become [`Error`]s here); OxgelAPI's answers all come back for its dialect to read.
+    async fn exchange(&self, op: &Op<'_>) -> Result<HttpResponse, Error> {
+        let timeout_ms = match op {
+            Op::Wait(_, seconds) => u64::from(*seconds) * 1000 + self.inner.request_timeout_ms,
+            _ => self.inner.request_timeout_ms,
+        };
+        let authorization = match &self.inner.backend {
+            Backend::Proxy { authorization } => authorization,
+            #[cfg(feature = "direct")]
+            Backend::Oxgel(dialect) => {
+                let request = op.oxgel_request(dialect)?;
+                return self.send(&request, timeout_ms).await;
+            }
+        };
+        let mut request = op.proxy_request().header("Accept", "application/json");
+        if let Some(authorization) = authorization {
+            request = request.header("Authorization", authorization.expose());
+        }
+        let response = self.send(&request, timeout_ms).await?;
+        if response.is_success() {
+            return Ok(response);
+        }
+        let error = Error::from_response(&response);
+        Err(match (error.is_route_not_found(), op.newer_route()) {
+            // A proxy from before this route: not offered (yet).
+            (true, Some(path)) => Error {
+                code: ErrorCode::NotSupported,
+                message: format!("this vnum proxy does not offer {path} yet"),
+                retryable: false,
+                ..error
+            },
+            (true, None) => Error {
+                message: format!(
+                    "{} (is {} the proxy's API root, ending in /api/v1?)",
+                    error.message, self.inner.base_url
+                ),
+                ..error
+            },
+            (false, _) => error,
+        })
+    }
+
+    /// Runs one operation: the proxy's JSON answer is read with serde, OxgelAPI's with `parse` (which
+    /// without the `direct` feature is never called, so the dialect is not compiled in).
     async fn run<R: DeserializeOwned>(
         &self,
         op: Op<'_>,
-        parse: impl FnOnce(&Oxgel, &HttpResponse) -> Result<R, ApiError>,
+        #[cfg_attr(not(feature = "direct"), allow(unused_variables))] parse: impl FnOnce(
+            &Oxgel,
+            &HttpResponse,
+        ) -> Result<R, ApiError>,
     ) -> Result<R, Error> {
-        let timeout_ms = match op {
-            Op::Wait(_, seconds) => u64::from(seconds) * 1000 + self.inner.request_timeout_ms,
-            _ => self.inner.request_timeout_ms,
-        };
-        match &self.inner.backend {
-            Backend::Proxy { authorization } => {
-                let mut request = op.proxy_request().header("Accept", "application/json");
-                if let Some(authorization) = authorization {
-                    request = request.header("Authorization", authorization.expose());
-                }
-                let response = self.send(&request, timeout_ms).await?;
-                if !response.is_success() {
-                    let error = Error::from_response(&response);
-                    return Err(match (error.is_route_not_found(), op.newer_route()) {
-                        // A proxy from before this route: not offered (yet).
-                        (true, Some(path)) => Error {
-                            code: ErrorCode::NotSupported,
-                            message: format!("this vnum proxy does not offer {path} yet"),
-                            retryable: false,
-                            ..error
-                        },
-                        (true, None) => Error {
-                            message: format!(
-                                "{} (is {} the proxy's API root, ending in /api/v1?)",
-                                error.message, self.inner.base_url
-                            ),
-                            ..error
-                        },
-                        (false, _) => error,
-                    });
-                }
-                serde_json::from_slice(&response.body).map_err(|e| Error {
-                    code: ErrorCode::UpstreamInvalidResponse,
-                    message: format!("the proxy sent an answer that could not be read: {e}"),
-                    retryable: true,
-                    retry_after_seconds: None,
-                    status: Some(response.status),
-                })
-            }
-            Backend::Oxgel(dialect) => {
-                let request = op.oxgel_request(dialect)?;
-                let response = self.send(&request, timeout_ms).await?;
-                parse(dialect, &response).map_err(|error| {
-                    let error = match error {
-                        // Direct use: the key that was refused is the caller's own.
-                        ApiError::UpstreamUnauthorized => Error {
-                            code: ErrorCode::Unauthorized,
-                            message: "the provider rejected the API key".to_owned(),
-                            ..Error::from(error)
-                        },
-                        other => Error::from(other),
-                    };
-                    Error { status: Some(response.status), ..error }
-                })
-            }
+        let response = self.exchange(&op).await?;
+        #[cfg(feature = "direct")]
+        if let Backend::Oxgel(dialect) = &self.inner.backend {
+            return parse(dialect, &response).map_err(|error| Error::from_provider(error, response.status));
         }
+        serde_json::from_slice(&response.body).map_err(|e| Error::unreadable(&e, response.status))
     }
 
     /// `GET /health`: whether the proxy is configured, and which provider serves (proxy only).

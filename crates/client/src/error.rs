@@ -80,6 +80,32 @@ impl Error {
         Self { status, ..Self::from(api) }
     }
 
+    /// An answer of the proxy that is not the JSON it should be.
+    pub(crate) fn unreadable(error: &serde_json::Error, status: u16) -> Self {
+        Self {
+            code: ErrorCode::UpstreamInvalidResponse,
+            message: format!("the proxy sent an answer that could not be read: {error}"),
+            retryable: true,
+            retry_after_seconds: None,
+            status: Some(status),
+        }
+    }
+
+    /// What reading an answer of the provider itself (direct use, with an API key) found wrong.
+    #[cfg(feature = "direct")]
+    pub(crate) fn from_provider(error: ApiError, status: u16) -> Self {
+        let error = match error {
+            // Direct use: the key that was refused is the caller's own.
+            ApiError::UpstreamUnauthorized => Self {
+                code: ErrorCode::Unauthorized,
+                message: "the provider rejected the API key".to_owned(),
+                ..Self::from(error)
+            },
+            other => Self::from(other),
+        };
+        Self { status: Some(status), ..error }
+    }
+
     /// The code as sent on the wire, e.g. `"NO_NUMBERS"`.
     pub fn code_str(&self) -> &str {
         self.code.as_str()

@@ -171,7 +171,8 @@ fn buy_sends_the_body_and_the_idempotency_key() {
     assert_eq!(bought.expires_at.as_millis(), 1_780_497_780_000);
     let request = &sent(&client)[0];
     assert_eq!((request.method, request.url.as_str()), ("POST", "https://proxy.example/api/v1/numbers/buy"));
-    assert_eq!(request.body.as_deref(), Some(r#"{"country":"187","max_price":0.5,"service":"wa"}"#));
+    let body: serde_json::Value = serde_json::from_str(request.body.as_deref().expect("a body")).expect("JSON");
+    assert_eq!(body, serde_json::json!({"service": "wa", "country": "187", "max_price": 0.5}));
     assert_eq!(header(request, "idempotency-key"), Some("key-1"));
     assert_eq!(header(request, "content-type"), Some("application/json"));
 }
@@ -223,9 +224,16 @@ fn options_are_checked() {
         Options { api_key: Some("OXGL-1".into()), ..Options::default() },
         Fake::new(|_, _| Reply::Hang),
     );
-    let direct = direct.expect("direct");
-    assert!(direct.is_direct());
-    assert_eq!(direct.base_url(), "https://oxgelapi.com/api/v1");
+    if cfg!(feature = "direct") {
+        let direct = direct.expect("direct");
+        assert!(direct.is_direct());
+        assert_eq!(direct.base_url(), "https://oxgelapi.com/api/v1");
+    } else {
+        // A build for browsers has no provider dialect: a key is refused, never sent anywhere.
+        let Err(error) = direct else { panic!("no direct mode without the feature") };
+        assert_eq!(error.code, ErrorCode::InvalidRequest);
+        assert!(error.message.contains("apiKey") && error.message.contains("direct"), "{}", error.message);
+    }
 }
 
 #[test]
@@ -459,6 +467,7 @@ fn wait_for_code_rejects_closed_orders() {
     );
 }
 
+#[cfg(feature = "direct")]
 #[test]
 fn direct_mode_speaks_oxgel_with_the_key_in_a_header() {
     let options = Options {

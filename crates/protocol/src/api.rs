@@ -248,17 +248,29 @@ pub struct Health {
     pub version: String,
 }
 
+/// A code that some providers send as a JSON number (`187`) and others as a string (`"187"`).
 fn string_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either {
-        Text(String),
-        Number(serde_json::Number),
+    // A visitor rather than an untagged enum: no buffering of the value, and far less code in the wasm.
+    struct Code;
+    impl serde::de::Visitor<'_> for Code {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or an integer")
+        }
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<String, E> {
+            Ok(text.to_owned())
+        }
+        fn visit_string<E: serde::de::Error>(self, text: String) -> Result<String, E> {
+            Ok(text)
+        }
+        fn visit_u64<E: serde::de::Error>(self, number: u64) -> Result<String, E> {
+            Ok(number.to_string())
+        }
+        fn visit_i64<E: serde::de::Error>(self, number: i64) -> Result<String, E> {
+            Ok(number.to_string())
+        }
     }
-    Ok(match Either::deserialize(deserializer)? {
-        Either::Text(text) => text,
-        Either::Number(number) => number.to_string(),
-    })
+    deserializer.deserialize_any(Code)
 }
 
 #[cfg(test)]

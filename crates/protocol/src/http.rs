@@ -143,8 +143,9 @@ impl HttpRequest {
     }
 
     /// Sets a JSON body (and its content type).
-    pub fn json(mut self, body: &serde_json::Value) -> Self {
-        self.body = Some(body.to_string());
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
+        // Serialising the contract's types cannot fail (no maps with non-string keys).
+        self.body = Some(serde_json::to_string(body).unwrap_or_default());
         self.header("Content-Type", "application/json")
     }
 
