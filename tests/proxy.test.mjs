@@ -61,7 +61,7 @@ describe("happy paths", () => {
   test("health and the OpenAPI document need no token", async () => {
     const health = await api("/health", { token: null });
     assert.equal(health.status, 200);
-    assert.deepEqual(health.json, { ok: true, provider: "oxgel", demo: false, version: health.json.version });
+    assert.deepEqual(health.json, { ok: true, provider: "oxgel", demo: false, version: health.json.version, max_price: 1 });
     assert.equal(health.headers["x-vnum-demo"], undefined);
     const doc = await api("/openapi.json", { token: null });
     assert.equal(doc.json.openapi, "3.1.0");

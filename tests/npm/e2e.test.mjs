@@ -82,7 +82,9 @@ describe("Node, through the proxy Worker", () => {
     assert.ok((await vnum.countries()).some((c) => c.code === "187" && c.iso2 === "US"));
     const [price] = await vnum.prices({ service: "wa", country: 187 });
     assert.equal(price.price, 0.18);
-    assert.equal((await vnum.health()).provider, "oxgel");
+    const health = await vnum.health();
+    assert.equal(health.provider, "oxgel");
+    assert.equal(health.maxPrice, 1, "the Worker's MAX_PRICE");
 
     const order = await vnum.buy({ service: "wa", country: "187", maxPrice: 0.5 }, { idempotencyKey: crypto.randomUUID() });
     assert.match(order.phone, /^\+\d{8,15}$/);

@@ -359,13 +359,14 @@ describe("a Worker that demands an access token", () => {
   before(async () => {
     worker = await startWorker({
       assets: true,
-      vars: { ...DEMO, AUTH_MODE: "token" },
+      // And a price limit: a dearer number is shown as out of reach before anyone tries to buy it.
+      vars: { ...DEMO, AUTH_MODE: "token", MAX_PRICE: "1.00" },
       secrets: { ACCESS_TOKENS: `web:${TOKEN}` },
     });
   });
   after(() => worker?.stop());
 
-  test("asks for the token, refuses a wrong one, keeps the right one", async () => {
+  test("asks for the token, refuses a wrong one, keeps the right one; MAX_PRICE is shown before buying", async () => {
     const { context, page } = await openApp(worker, { viewport: PHONE });
     try {
       const form = byId(page, "token-form");
@@ -390,6 +391,19 @@ describe("a Worker that demands an access token", () => {
       await waitForText(byId(page, "balance-amount"), /^10\.00 USD$/);
       assert.equal(await byId(page, "token-form").count(), 0);
       assert.equal(await page.evaluate(() => localStorage.getItem("vnum.token")), TOKEN);
+
+      // tg/16 costs 1.25, above this Worker's MAX_PRICE of 1.00: said before buying, Buy stays off.
+      await pick(page, { service: "tg", serviceQuery: "telegram", country: "16", countryQuery: "gb" });
+      const line = byId(page, "offer-line");
+      assert.equal(
+        await waitForText(line, /allows/),
+        "This number costs 1.25 USD, above the 1.00 USD that this vnum allows for one number.",
+      );
+      assert.equal(await line.getAttribute("data-offer"), "above-limit");
+      assert.equal(await byId(page, "buy").isDisabled(), true);
+      await pick(page, { service: "wa", serviceQuery: "whats", country: "187", countryQuery: "us" });
+      await waitForText(line, /available/);
+      assert.equal(await byId(page, "buy").isDisabled(), false);
       await screenshot(page, "phone-light-token-accepted");
       assertClean(page);
     } finally {

@@ -299,6 +299,8 @@ pub enum Offer {
     Available { price: f64, stock: u64 },
     /// Listed, but none left.
     OutOfStock { price: f64 },
+    /// Dearer than the most this vnum lets one number cost (its operator's `MAX_PRICE`).
+    AboveLimit { price: f64, limit: f64 },
     /// Dearer than the free balance.
     TooExpensive { price: f64, balance: f64 },
     /// The provider does not sell this pair.
@@ -306,13 +308,17 @@ pub enum Offer {
 }
 
 impl Offer {
-    /// The offer for `service` in `country` among `prices`, given the free `balance` when known.
-    pub fn of(prices: &[Price], service: &str, country: &str, balance: Option<f64>) -> Self {
+    /// The offer for `service` in `country` among `prices`, given the free `balance` and the proxy's
+    /// price `limit` when known.
+    pub fn of(prices: &[Price], service: &str, country: &str, balance: Option<f64>, limit: Option<f64>) -> Self {
         let Some(price) = prices.iter().find(|p| p.service == service && p.country == country) else {
             return Offer::NotListed;
         };
         if price.stock == 0 {
             return Offer::OutOfStock { price: price.price };
+        }
+        if let Some(limit) = limit.filter(|limit| cents(price.price) > cents(*limit)) {
+            return Offer::AboveLimit { price: price.price, limit };
         }
         match balance {
             Some(balance) if cents(price.price) > cents(balance) => Offer::TooExpensive { price: price.price, balance },
@@ -334,6 +340,11 @@ impl Offer {
                 "{} · out of stock: no numbers are left for this service in this country right now. \
                  Try another country, or again later.",
                 money(*price, currency)
+            ),
+            Offer::AboveLimit { price, limit } => format!(
+                "This number costs {}, above the {} that this vnum allows for one number.",
+                money(*price, currency),
+                money(*limit, currency)
             ),
             Offer::TooExpensive { price, balance } => format!(
                 "Your balance is too low for this number: it costs {} and {} is free to spend.",
@@ -610,16 +621,30 @@ mod tests {
             Price { service: "oi".into(), country: "22".into(), price: 0.5, stock: 0 },
             Price { service: "tg".into(), country: "16".into(), price: 1.25, stock: 9 },
         ];
-        assert_eq!(Offer::of(&prices, "wa", "187", Some(10.0)), Offer::Available { price: 0.18, stock: 42 });
-        assert_eq!(Offer::of(&prices, "oi", "22", Some(10.0)), Offer::OutOfStock { price: 0.5 });
-        assert_eq!(Offer::of(&prices, "tg", "16", Some(1.0)), Offer::TooExpensive { price: 1.25, balance: 1.0 });
-        assert!(Offer::of(&prices, "tg", "16", Some(1.25)).can_buy(), "exactly enough is enough");
-        assert!(Offer::of(&prices, "tg", "16", None).can_buy(), "balance unknown: let the proxy decide");
-        assert_eq!(Offer::of(&prices, "wa", "16", Some(10.0)), Offer::NotListed);
-        assert_eq!(Offer::of(&prices, "wa", "187", None).sentence("USD"), "0.18 USD · 42 available");
-        let low = Offer::of(&prices, "tg", "16", Some(0.0)).sentence("USD");
+        assert_eq!(Offer::of(&prices, "wa", "187", Some(10.0), None), Offer::Available { price: 0.18, stock: 42 });
+        assert_eq!(Offer::of(&prices, "oi", "22", Some(10.0), None), Offer::OutOfStock { price: 0.5 });
+        assert_eq!(Offer::of(&prices, "tg", "16", Some(1.0), None), Offer::TooExpensive { price: 1.25, balance: 1.0 });
+        assert!(Offer::of(&prices, "tg", "16", Some(1.25), None).can_buy(), "exactly enough is enough");
+        assert!(Offer::of(&prices, "tg", "16", None, None).can_buy(), "balance unknown: let the proxy decide");
+        assert_eq!(Offer::of(&prices, "wa", "16", Some(10.0), None), Offer::NotListed);
+        // The proxy's MAX_PRICE: a dearer number is out of reach whatever the balance; the limit itself is not.
+        let limited = Offer::of(&prices, "tg", "16", Some(10.0), Some(1.0));
+        assert_eq!(limited, Offer::AboveLimit { price: 1.25, limit: 1.0 });
+        assert!(!limited.can_buy());
+        assert_eq!(
+            limited.sentence("USD"),
+            "This number costs 1.25 USD, above the 1.00 USD that this vnum allows for one number."
+        );
+        assert!(Offer::of(&prices, "tg", "16", Some(10.0), Some(1.25)).can_buy(), "a price at the limit is allowed");
+        assert_eq!(
+            Offer::of(&prices, "oi", "22", Some(10.0), Some(0.1)),
+            Offer::OutOfStock { price: 0.5 },
+            "stock first"
+        );
+        assert_eq!(Offer::of(&prices, "wa", "187", None, None).sentence("USD"), "0.18 USD · 42 available");
+        let low = Offer::of(&prices, "tg", "16", Some(0.0), None).sentence("USD");
         assert!(low.starts_with("Your balance is too low for this number: it costs 1.25 USD and 0.00 USD"), "{low}");
-        assert!(Offer::of(&prices, "oi", "22", None).sentence("USD").contains("out of stock"));
+        assert!(Offer::of(&prices, "oi", "22", None, None).sentence("USD").contains("out of stock"));
     }
 
     #[test]

@@ -573,7 +573,8 @@ fn OfferPanel(service: RwSignal<Option<String>>, country: RwSignal<Option<String
             return None;
         }
         let free = app.balance.with(|b| b.as_ref().map(|b| b.balance));
-        Some(answer.map(|list| Offer::of(&list, &s, &c, free)))
+        let limit = app.health.with(|h| h.as_ref().and_then(|h| h.max_price));
+        Some(answer.map(|list| Offer::of(&list, &s, &c, free, limit)))
     };
     let buying = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
@@ -620,6 +621,7 @@ fn OfferPanel(service: RwSignal<Option<String>>, country: RwSignal<Option<String
                     let kind = match offer {
                         Offer::Available { .. } => "available",
                         Offer::OutOfStock { .. } => "out-of-stock",
+                        Offer::AboveLimit { .. } => "above-limit",
                         Offer::TooExpensive { .. } => "too-expensive",
                         Offer::NotListed => "not-listed",
                     };

@@ -200,6 +200,8 @@ export interface Health {
   /** True when the simulated demo provider serves: no real numbers, no real money. */
   demo: boolean;
   version: string;
+  /** The most one number may cost through this proxy (its operator's `MAX_PRICE`), when limited. */
+  maxPrice?: number;
 }
 
 export interface WaitOptions extends CallOptions {

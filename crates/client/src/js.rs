@@ -298,6 +298,7 @@ fn health_js(h: &Health) -> JsValue {
         .set("provider", h.provider.as_str())
         .set("demo", h.demo)
         .set("version", h.version.as_str())
+        .opt_num("maxPrice", h.max_price)
         .done()
 }
 

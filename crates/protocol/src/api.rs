@@ -237,7 +237,7 @@ pub struct ActionResponse {
 }
 
 /// `GET /health`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Health {
     pub ok: bool,
     /// Which provider serves: `oxgel`, `telenumerus`, `agentotp` or `demo`.
@@ -246,6 +246,10 @@ pub struct Health {
     pub demo: bool,
     /// The proxy's version.
     pub version: String,
+    /// The most one number may cost through this proxy (the operator's `MAX_PRICE`), when there is
+    /// such a limit: a client can show a dearer number as out of reach before anyone tries to buy it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_price: Option<f64>,
 }
 
 /// A code that some providers send as a JSON number (`187`) and others as a string (`"187"`).

@@ -168,6 +168,7 @@ async fn handle(
                 provider: config.map(|c| c.provider.name()).unwrap_or("unconfigured").to_owned(),
                 demo: config.is_ok_and(Config::is_demo),
                 version: VERSION.to_owned(),
+                max_price: config.ok().and_then(|c| c.max_price),
             })
             .map(Outgoing::from);
         }

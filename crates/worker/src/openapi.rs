@@ -11,7 +11,8 @@ fn schemas() -> Value {
     let string = json!({"type": "string"});
     json!({
         "Health": {"type": "object", "required": ["ok", "provider", "demo", "version"], "properties": {
-            "ok": {"type": "boolean"}, "provider": string, "demo": {"type": "boolean"}, "version": string}},
+            "ok": {"type": "boolean"}, "provider": string, "demo": {"type": "boolean"}, "version": string,
+            "max_price": {"type": "number", "description": "the operator's MAX_PRICE, when set"}}},
         "OpenApi": {"type": "object"},
         "Balance": {"type": "object", "required": ["balance", "escrow", "currency"], "properties": {
             "balance": number, "escrow": number, "currency": string}},
