@@ -191,6 +191,40 @@ describe("guarding the wallet", () => {
     assert.equal(sent, 0);
   });
 
+  test("BUYS_PER_MINUTE limits each caller's purchases; a retry of a bought key is not a purchase", async () => {
+    const limited = await startWorker({
+      vars: { PROVIDER: "oxgel", UPSTREAM_URL: sim.api, AUTH_MODE: "token", BUYS_PER_MINUTE: "2" },
+      secrets: { OXGEL_API_KEY: SIM_KEY, ACCESS_TOKENS: `alice:${TOKEN},bob:${OTHER_TOKEN}` },
+    });
+    try {
+      const buy = (token, key) => call(`${limited.api}/numbers/buy`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": key },
+        body: JSON.stringify({ service: "wa", country: "187" }),
+      });
+      const run = crypto.randomUUID();
+      const first = await buy(TOKEN, `${run}-1`);
+      assert.equal(first.status, 200, first.text);
+      assert.equal((await buy(TOKEN, `${run}-2`)).status, 200);
+
+      const before = await sim.stats();
+      const third = await buy(TOKEN, `${run}-3`);
+      assertError(third, 429, "RATE_LIMITED");
+      assert.equal(third.json.retryable, true);
+      assert.ok(third.json.retry_after_seconds >= 1 && third.json.retry_after_seconds <= 60, third.text);
+      assert.equal(third.headers["retry-after"], String(third.json.retry_after_seconds));
+      assert.equal((await sim.stats()).requests.buy, before.requests.buy, "the provider was not asked");
+
+      const replay = await buy(TOKEN, `${run}-1`);
+      assert.equal(replay.status, 200, "an answered key still answers");
+      assert.equal(replay.json.id, first.json.id);
+      const other = await buy(OTHER_TOKEN, `${run}-bob`);
+      assert.equal(other.status, 200, "another caller has purchases of its own");
+    } finally {
+      await limited.stop();
+    }
+  });
+
   test("services and countries are served from the edge cache", async () => {
     await api("/services");
     const sent = await upstreamRequestsDuring(async () => {

@@ -101,8 +101,11 @@ export const WEB_DIST = join(ROOT, "apps/web/dist");
  * in a fresh folder, so each test chooses its own configuration. `persistTo` keeps Durable Object
  * state across restarts. `assets: true` also serves the built web app (apps/web/dist) as the
  * project's wrangler.toml does: static files, index.html for other paths, /api/* to the Worker.
+ * Suites buy faster than people do, so BUYS_PER_MINUTE is off unless `vars` sets it (the limit has
+ * tests of its own).
  */
 export async function startWorker({ vars = {}, secrets = {}, persistTo, assets = false } = {}) {
+  vars = { BUYS_PER_MINUTE: "0", ...vars };
   if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is missing: bash scripts/build-worker.sh`);
   if (assets && !existsSync(join(WEB_DIST, "index.html"))) {
     throw new Error(`${WEB_DIST} is missing: bash scripts/build-web.sh`);

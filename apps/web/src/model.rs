@@ -439,7 +439,7 @@ pub fn sentence(error: &Error) -> String {
                                        Pick a cheaper service or country."
             .to_owned(),
         ErrorCode::SpendLimitReached => format!("Today's spending limit is reached. {}", retry("You can buy again")),
-        ErrorCode::RateLimited => format!("The provider asks us to slow down. {}", retry("Try again")),
+        ErrorCode::RateLimited => format!("Too many requests for now. {}", retry("Try again")),
         ErrorCode::CancelTooEarly => {
             format!("An order can only be cancelled a while after it was bought. {}", retry("You can cancel"))
         }
@@ -504,7 +504,7 @@ pub fn backoff_ms(attempt: u32) -> u64 {
 pub fn retrying(error: &Error, delay_ms: u64) -> String {
     let base = match error.code {
         // Its own sentence says "try again in …"; here the app does.
-        ErrorCode::RateLimited => "The provider asks us to slow down.".to_owned(),
+        ErrorCode::RateLimited => "Too many requests for now.".to_owned(),
         _ => sentence(error),
     };
     format!("{base} Retrying in {}…", seconds_in_words(delay_ms.div_ceil(1000)))
@@ -673,7 +673,7 @@ mod tests {
         assert!(sentence(&error(ErrorCode::NoNumbers, true, None)).starts_with("No numbers are left"));
         assert_eq!(
             sentence(&error(ErrorCode::RateLimited, true, Some(12))),
-            "The provider asks us to slow down. Try again in 12 s."
+            "Too many requests for now. Try again in 12 s."
         );
         assert_eq!(
             sentence(&error(ErrorCode::CancelTooEarly, true, Some(73))),
@@ -709,7 +709,7 @@ mod tests {
         assert_eq!(retry_delay_ms(&error(ErrorCode::CancelTooEarly, true, Some(5)), 0), None);
         assert_eq!(
             retrying(&error(ErrorCode::RateLimited, true, Some(12)), 12_000),
-            "The provider asks us to slow down. Retrying in 12 s…"
+            "Too many requests for now. Retrying in 12 s…"
         );
     }
 

@@ -25,14 +25,18 @@ const ORDERS_KEY: &str = "orders";
 pub const MAX_LISTED: usize = 200;
 /// How long a finished purchase answers retries of its key.
 const IDEMPOTENCY_TTL_MS: u64 = 24 * 3600 * 1000;
+/// Storage key of the times of the caller's recent purchases.
+const PURCHASES_KEY: &str = "purchases";
+/// The window of the purchase rate limit (`BUYS_PER_MINUTE`).
+pub const PURCHASE_WINDOW_MS: u64 = 60_000;
 
 /// The object of caller `owner`.
 pub fn object_name(owner: &str) -> String {
     format!("account:{owner}")
 }
 
-/// A purchase's answer as sent: status and body.
-type Outcome = (u16, Vec<u8>);
+/// A purchase's answer as sent: status, `Retry-After` seconds, body.
+type Outcome = (u16, Option<u64>, Vec<u8>);
 
 /// A purchase remembered under its idempotency key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,6 +73,21 @@ pub fn upsert(list: &mut Vec<OrderView>, view: OrderView) {
     list.truncate(MAX_LISTED);
 }
 
+/// Admits one more purchase at `now` when fewer than `limit` were made in the [`PURCHASE_WINDOW_MS`]
+/// before it, recording it in `times` (oldest first; older times are dropped). Otherwise refuses
+/// with how many seconds remain until the oldest counted purchase leaves the window.
+pub fn admit_purchase(times: &mut Vec<u64>, now: u64, limit: u32) -> Result<(), ApiError> {
+    times.retain(|&at| at.saturating_add(PURCHASE_WINDOW_MS) > now);
+    let limit = limit as usize;
+    if limit > 0 && times.len() >= limit {
+        let oldest_counted = times[times.len() - limit];
+        let wait_ms = oldest_counted.saturating_add(PURCHASE_WINDOW_MS).saturating_sub(now);
+        return Err(ApiError::RateLimited { retry_after_seconds: Some(wait_ms.div_ceil(1000).max(1)) });
+    }
+    times.push(now);
+    Ok(())
+}
+
 struct InFlight {
     fingerprint: String,
     waiters: Vec<oneshot::Sender<Outcome>>,
@@ -90,8 +109,8 @@ impl std::fmt::Debug for AccountObject {
 
 fn outcome(result: Result<BoughtNumber, ApiError>) -> Outcome {
     match result {
-        Ok(bought) => (200, serde_json::to_vec(&bought).unwrap_or_default()),
-        Err(e) => (e.http_status(), serde_json::to_vec(&e.to_body()).unwrap_or_default()),
+        Ok(bought) => (200, None, serde_json::to_vec(&bought).unwrap_or_default()),
+        Err(e) => (e.http_status(), e.retry_after_seconds(), serde_json::to_vec(&e.to_body()).unwrap_or_default()),
     }
 }
 
@@ -180,7 +199,20 @@ impl AccountObject {
         answer
     }
 
-    /// Checks the price and the day's spend, buys upstream, and records the order.
+    /// Counts a purchase against the caller's `BUYS_PER_MINUTE`. Storage calls only between the read
+    /// and the write: the object's input gate keeps other requests out meanwhile, so two purchases
+    /// cannot both take the last slot.
+    async fn take_purchase_slot(&self, limit: u32) -> Result<(), ApiError> {
+        let storage = self.state.storage();
+        let stored: Option<String> = storage.get(PURCHASES_KEY).await.map_err(|e| internal::internal("storage", e))?;
+        let mut times: Vec<u64> = stored.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default();
+        admit_purchase(&mut times, now().as_millis(), limit)?;
+        let json = serde_json::to_string(&times).map_err(|e| internal::internal("purchases", e))?;
+        storage.put(PURCHASES_KEY, json).await.map_err(|e| internal::internal("storage", e))
+    }
+
+    /// Checks the caller's purchase rate, the price and the day's spend, buys upstream, and records
+    /// the order.
     async fn purchase(
         &self,
         owner: &str,
@@ -188,6 +220,9 @@ impl AccountObject {
         key: Option<&IdempotencyKey>,
     ) -> Result<BoughtNumber, ApiError> {
         let config = self.config()?;
+        if let Some(limit) = config.buys_per_minute {
+            self.take_purchase_slot(limit).await?;
+        }
         let proxy = Proxy::new(&config, &self.env);
         let price = proxy.check_price(request).await?;
         let reserved = match config.daily_spend_limit {
@@ -258,9 +293,12 @@ impl DurableObject for AccountObject {
                     Ok(request) => request,
                     Err(e) => return internal::error(&internal::internal("buy request", e)),
                 };
-                let (status, body) = self.buy(&owner, key, request).await;
+                let (status, retry_after, body) = self.buy(&owner, key, request).await;
                 let headers = worker::Headers::new();
                 headers.set("Content-Type", "application/json")?;
+                if let Some(seconds) = retry_after {
+                    headers.set("Retry-After", &seconds.to_string())?;
+                }
                 Ok(Response::from_bytes(body)?.with_status(status).with_headers(headers))
             }
             (Method::Post, "/index") => match req.json::<OrderView>().await {
@@ -296,6 +334,22 @@ mod tests {
             expires_at: Timestamp(9),
             cost: 0.18,
         }
+    }
+
+    #[test]
+    fn purchases_are_limited_per_minute_with_the_wait_until_a_slot_frees() {
+        let mut times = Vec::new();
+        for at in [0, 10_000, 20_000] {
+            assert_eq!(admit_purchase(&mut times, at, 3), Ok(()));
+        }
+        // The fourth within the minute waits until the first leaves the window (at 60 s).
+        assert_eq!(admit_purchase(&mut times, 30_500, 3), Err(ApiError::RateLimited { retry_after_seconds: Some(30) }));
+        assert_eq!(times, [0, 10_000, 20_000], "a refused purchase is not counted");
+        assert_eq!(admit_purchase(&mut times, 59_999, 3), Err(ApiError::RateLimited { retry_after_seconds: Some(1) }));
+        assert_eq!(admit_purchase(&mut times, 60_000, 3), Ok(()), "the first one has left the window");
+        assert_eq!(times, [10_000, 20_000, 60_000]);
+        // A limit lowered below what is recorded counts the newest ones.
+        assert_eq!(admit_purchase(&mut times, 61_000, 1), Err(ApiError::RateLimited { retry_after_seconds: Some(59) }));
     }
 
     #[test]

@@ -90,7 +90,13 @@ pub struct Config {
     pub poll_interval_seconds: u64,
     /// Cancelling is refused this long after purchase: the providers' 2 minutes unless set otherwise.
     pub cancel_after_seconds: u64,
+    /// The most purchases one caller may make in any 60 s (`BUYS_PER_MINUTE`, default
+    /// [`DEFAULT_BUYS_PER_MINUTE`]); `None` (`0`) sets no such limit.
+    pub buys_per_minute: Option<u32>,
 }
+
+/// Purchases per caller per minute unless `BUYS_PER_MINUTE` says otherwise.
+pub const DEFAULT_BUYS_PER_MINUTE: u32 = 10;
 
 /// Upstream requests give up after this long unless `UPSTREAM_TIMEOUT_SECONDS` says otherwise.
 pub const DEFAULT_UPSTREAM_TIMEOUT_MS: u64 = 10_000;
@@ -174,7 +180,10 @@ impl Config {
             }
         };
         let cancel_after_seconds = number("CANCEL_AFTER_SECONDS", var("CANCEL_AFTER_SECONDS"))?.unwrap_or(120);
+        let buys_per_minute =
+            number::<u32>("BUYS_PER_MINUTE", var("BUYS_PER_MINUTE"))?.unwrap_or(DEFAULT_BUYS_PER_MINUTE);
         Ok(Self {
+            buys_per_minute: (buys_per_minute > 0).then_some(buys_per_minute),
             daily_spend_limit: positive("DAILY_SPEND_LIMIT")?,
             poll_interval_seconds: number("POLL_INTERVAL_SECONDS", var("POLL_INTERVAL_SECONDS"))?.unwrap_or(4).max(1),
             cancel_after_seconds,
@@ -277,6 +286,19 @@ mod tests {
         let AuthMode::Token(tokens) = config.auth else { panic!("token mode") };
         assert_eq!(tokens.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["alice", "token-2"]);
         assert_eq!(config.upstream_timeout_ms, 10_000);
+        assert_eq!(config.buys_per_minute, Some(DEFAULT_BUYS_PER_MINUTE), "purchases are limited by default");
+    }
+
+    #[test]
+    fn the_purchase_rate_is_set_or_turned_off() {
+        let demo = [("PROVIDER", "demo"), ("AUTH_MODE", "none")];
+        let with = |value| read(&[demo[0], demo[1], ("BUYS_PER_MINUTE", value)], &[]);
+        assert_eq!(with("3").expect("3").buys_per_minute, Some(3));
+        assert_eq!(with("0").expect("0").buys_per_minute, None, "0 turns the limit off");
+        for bad in ["-1", "ten", "2.5"] {
+            let err = with(bad).expect_err(bad);
+            assert!(err.to_string().contains("BUYS_PER_MINUTE"), "{err}");
+        }
     }
 
     #[test]
