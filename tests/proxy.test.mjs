@@ -225,6 +225,29 @@ describe("guarding the wallet", () => {
     }
   });
 
+  test("CALLER_LIMITER caps each caller's requests and says when to retry", async () => {
+    const limited = await startWorker({
+      vars: { PROVIDER: "oxgel", UPSTREAM_URL: sim.api, AUTH_MODE: "token" },
+      secrets: { OXGEL_API_KEY: SIM_KEY, ACCESS_TOKENS: `alice:${TOKEN},bob:${OTHER_TOKEN}` },
+      callerLimit: 3,
+    });
+    try {
+      const balance = (token) => call(`${limited.api}/balance`, { headers: { authorization: `Bearer ${token}` } });
+      for (let i = 0; i < 3; i++) assert.equal((await balance(TOKEN)).status, 200);
+      const before = (await sim.stats()).total;
+      const refused = await balance(TOKEN);
+      assertError(refused, 429, "RATE_LIMITED");
+      assert.equal(refused.json.retryable, true);
+      assert.equal(refused.json.retry_after_seconds, 10);
+      assert.equal(refused.headers["retry-after"], "10");
+      assert.equal((await sim.stats()).total, before, "a refused request does not reach the provider");
+      assert.equal((await balance(OTHER_TOKEN)).status, 200, "another caller has its own share");
+      assert.equal((await call(`${limited.api}/health`)).status, 200, "health is not counted");
+    } finally {
+      await limited.stop();
+    }
+  });
+
   test("services and countries are served from the edge cache", async () => {
     await api("/services");
     const sent = await upstreamRequestsDuring(async () => {

@@ -13,10 +13,16 @@ const SIM_BIN = process.env.VNUM_SIM_BIN ?? join(ROOT, "target/debug/vnum-sim");
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
 const WORKER_MAIN = join(ROOT, "build/index.js");
 
-/** The Durable Object bindings and migrations of the project's wrangler.toml (its last part). */
-export function objectBindings() {
+/**
+ * The Durable Object and rate limit bindings and the migrations of the project's wrangler.toml (its
+ * last part), with CALLER_LIMITER allowing `callerLimit` requests per period (default: so many that
+ * no suite meets it; the limit has a test of its own).
+ */
+export function objectBindings({ callerLimit = 1_000_000 } = {}) {
   const text = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
-  return text.slice(text.indexOf("[[durable_objects.bindings]]"));
+  const tail = text.slice(text.indexOf("[[durable_objects.bindings]]"));
+  if (!/simple = \{ limit = \d+,/.test(tail)) throw new Error("wrangler.toml: CALLER_LIMITER's limit not found");
+  return tail.replace(/simple = \{ limit = \d+,/, `simple = { limit = ${callerLimit},`);
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -104,7 +110,7 @@ export const WEB_DIST = join(ROOT, "apps/web/dist");
  * Suites buy faster than people do, so BUYS_PER_MINUTE is off unless `vars` sets it (the limit has
  * tests of its own).
  */
-export async function startWorker({ vars = {}, secrets = {}, persistTo, assets = false } = {}) {
+export async function startWorker({ vars = {}, secrets = {}, persistTo, assets = false, callerLimit } = {}) {
   vars = { BUYS_PER_MINUTE: "0", ...vars };
   if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is missing: bash scripts/build-worker.sh`);
   if (assets && !existsSync(join(WEB_DIST, "index.html"))) {
@@ -124,7 +130,7 @@ export async function startWorker({ vars = {}, secrets = {}, persistTo, assets =
         ? [`[assets]`, `directory = ${toml(WEB_DIST)}`, `not_found_handling = "single-page-application"`,
           `run_worker_first = ["/api/*"]`]
         : []),
-      objectBindings(),
+      objectBindings({ callerLimit }),
     ].join("\n"),
   );
   writeFileSync(join(dir, ".dev.vars"), Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");

@@ -10,6 +10,19 @@ pub struct Caller {
     pub name: String,
 }
 
+/// The name under which callers without a token (`AUTH_MODE=none`) are served.
+pub const ANONYMOUS: &str = "anonymous";
+
+/// The key a caller's requests are counted under by the rate limiter: its token's name, or for
+/// callers without a token (the demo) the address they come from, so one visitor cannot use up the
+/// requests of all.
+pub fn rate_key(caller: &Caller, client_ip: Option<&str>) -> String {
+    match (caller.name.as_str(), client_ip.map(str::trim).filter(|ip| !ip.is_empty())) {
+        (ANONYMOUS, Some(ip)) => format!("ip:{ip}"),
+        (name, _) => format!("caller:{name}"),
+    }
+}
+
 /// Compares without leaking, through timing, how much of a guess was right.
 fn same(a: &[u8], b: &[u8]) -> bool {
     let mut diff = a.len() ^ b.len();
@@ -29,7 +42,7 @@ pub fn authorize(config: &Config, authorization: Option<&str>, host: &str) -> Re
     match &config.auth {
         AuthMode::None => {
             if config.is_demo() || is_loopback_host(host) {
-                Ok(Caller { name: "anonymous".to_owned() })
+                Ok(Caller { name: ANONYMOUS.to_owned() })
             } else {
                 Err(ApiError::Forbidden {
                     reason: "AUTH_MODE=none is only allowed with PROVIDER=demo or on loopback; set AUTH_MODE=token"
@@ -92,5 +105,20 @@ mod tests {
     fn comparison_is_exact() {
         assert!(same(b"abc", b"abc"));
         assert!(!same(b"abc", b"abd") && !same(b"abc", b"ab") && !same(b"", b"a") && !same(b"a", b""));
+    }
+
+    #[test]
+    fn requests_are_counted_per_token_or_per_address_without_one() {
+        let alice = Caller { name: "alice".into() };
+        let anonymous = Caller { name: ANONYMOUS.into() };
+        assert_eq!(
+            rate_key(&alice, Some("203.0.113.9")),
+            "caller:alice",
+            "a token is one caller wherever it comes from"
+        );
+        assert_eq!(rate_key(&anonymous, Some("203.0.113.9")), "ip:203.0.113.9");
+        assert_ne!(rate_key(&anonymous, Some("203.0.113.9")), rate_key(&anonymous, Some("198.51.100.7")));
+        assert_eq!(rate_key(&anonymous, None), "caller:anonymous");
+        assert_eq!(rate_key(&anonymous, Some(" ")), "caller:anonymous");
     }
 }

@@ -39,6 +39,11 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// How long catalogue answers stay in the edge cache.
 const CATALOGUE_TTL_SECONDS: u32 = 3600;
+/// The Workers Rate Limiting binding that caps each caller's requests (`[[ratelimits]]` in
+/// wrangler.toml); a deployment without it has no such cap.
+const CALLER_LIMITER: &str = "CALLER_LIMITER";
+/// The period of that binding in wrangler.toml: how long a refused caller is told to wait.
+const CALLER_LIMIT_PERIOD_SECONDS: u64 = 10;
 const PRICES_TTL_SECONDS: u32 = 10;
 
 /// What a route answers: a JSON answer, or an event stream relayed as it comes.
@@ -184,12 +189,31 @@ async fn handle(
     let config = config.map_err(Clone::clone)?;
     let authorization = req.headers().get("Authorization").ok().flatten();
     let caller = access::authorize(config, authorization.as_deref(), url.host)?;
+    limit_rate(env, &caller, req).await?;
     inbound::check_declared_length(req.headers().get("Content-Length").ok().flatten().as_deref())?;
     let body = if spec.method == vnum_protocol::http::Method::Post { read_body(req).await? } else { Vec::new() };
 
     let proxy = Proxy::new(config, env);
     let owner = caller.name.as_str();
     route(req, url, env, &proxy, spec, &query, &body, owner).await
+}
+
+/// Counts the request against the caller's share of `CALLER_LIMITER`. The binding counts per
+/// Cloudflare location; it spares the provider's own rate limit (one key serves every caller) and
+/// the Worker. If the binding fails, the request goes on: purchases keep their own limits.
+async fn limit_rate(env: &Env, caller: &access::Caller, req: &Request) -> std::result::Result<(), ApiError> {
+    let Ok(limiter) = env.rate_limiter(CALLER_LIMITER) else { return Ok(()) };
+    let ip = req.headers().get("CF-Connecting-IP").ok().flatten();
+    match limiter.limit(access::rate_key(caller, ip.as_deref())).await {
+        Ok(outcome) if !outcome.success => {
+            Err(ApiError::RateLimited { retry_after_seconds: Some(CALLER_LIMIT_PERIOD_SECONDS) })
+        }
+        Ok(_) => Ok(()),
+        Err(error) => {
+            worker::console_error!("rate limiter: {error}");
+            Ok(())
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
