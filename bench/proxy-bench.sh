@@ -41,8 +41,10 @@ start_worker() { # name main port [extra toml lines]
 RUST_PORT=$(free_port); JS_PORT=$(free_port)
 # The project's bindings, with the per-caller request limit raised out of the way: the limiter is still
 # asked on every request (its cost is measured), but wrk is one caller and must not be refused.
+bindings=$(sed -n '/^\[\[durable_objects.bindings\]\]/,$p' wrangler.toml)
+grep -Eq 'simple = \{ limit = [0-9]+,' <<<"$bindings" || { echo "wrangler.toml: CALLER_LIMITER's limit not found" >&2; exit 1; }
 start_worker vnum-bench "$VNUM_ROOT/build/index.js" "$RUST_PORT" \
-  "$(sed -n '/^\[\[durable_objects.bindings\]\]/,$p' wrangler.toml | sed 's/limit = 50,/limit = 1000000,/')"
+  "$(sed -E 's/simple = \{ limit = [0-9]+,/simple = { limit = 1000000,/' <<<"$bindings")"
 start_worker js-peer "$VNUM_ROOT/bench/js-peer/index.js" "$JS_PORT"
 wait_for "http://127.0.0.1:$RUST_PORT/api/v1/balance"
 wait_for "http://127.0.0.1:$JS_PORT/api/v1/balance"

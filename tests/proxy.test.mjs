@@ -203,6 +203,15 @@ describe("guarding the wallet", () => {
         body: JSON.stringify({ service: "wa", country: "187" }),
       });
       const run = crypto.randomUUID();
+      // Sold out (NO_NUMBERS): nothing was bought, so nothing is counted, retries included.
+      for (let i = 0; i < 3; i++) {
+        const none = await call(`${limited.api}/numbers/buy`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", "idempotency-key": `${run}-none` },
+          body: JSON.stringify({ service: "oi", country: "22" }),
+        });
+        assertError(none, 503, "NO_NUMBERS");
+      }
       const first = await buy(TOKEN, `${run}-1`);
       assert.equal(first.status, 200, first.text);
       assert.equal((await buy(TOKEN, `${run}-2`)).status, 200);
@@ -233,16 +242,23 @@ describe("guarding the wallet", () => {
     });
     try {
       const balance = (token) => call(`${limited.api}/balance`, { headers: { authorization: `Bearer ${token}` } });
+      // The limiter counts in fixed 10 s periods: start early in one, so all four requests share it.
+      while (Date.now() % 10_000 > 5_000) await new Promise((r) => setTimeout(r, 100));
       for (let i = 0; i < 3; i++) assert.equal((await balance(TOKEN)).status, 200);
-      const before = (await sim.stats()).total;
+      const before = (await sim.stats()).requests.balance;
       const refused = await balance(TOKEN);
       assertError(refused, 429, "RATE_LIMITED");
       assert.equal(refused.json.retryable, true);
       assert.equal(refused.json.retry_after_seconds, 10);
       assert.equal(refused.headers["retry-after"], "10");
-      assert.equal((await sim.stats()).total, before, "a refused request does not reach the provider");
+      assert.equal((await sim.stats()).requests.balance, before, "a refused request does not reach the provider");
       assert.equal((await balance(OTHER_TOKEN)).status, 200, "another caller has its own share");
-      assert.equal((await call(`${limited.api}/health`)).status, 200, "health is not counted");
+
+      // Wrong tokens are counted against the address they come from: guessing is capped too.
+      while (Date.now() % 10_000 > 5_000) await new Promise((r) => setTimeout(r, 100));
+      const guesses = [];
+      for (let i = 0; i < 4; i++) guesses.push((await balance(`guess-${i}`)).status);
+      assert.deepEqual(guesses, [401, 401, 401, 429]);
     } finally {
       await limited.stop();
     }

@@ -317,7 +317,8 @@ impl Offer {
         if price.stock == 0 {
             return Offer::OutOfStock { price: price.price };
         }
-        if let Some(limit) = limit.filter(|limit| cents(price.price) > cents(*limit)) {
+        // Compared as the Worker compares them (not in cents), so what is shown is what buying meets.
+        if let Some(limit) = limit.filter(|limit| price.price > *limit) {
             return Offer::AboveLimit { price: price.price, limit };
         }
         match balance {
@@ -636,6 +637,10 @@ mod tests {
             "This number costs 1.25 USD, above the 1.00 USD that this vnum allows for one number."
         );
         assert!(Offer::of(&prices, "tg", "16", Some(10.0), Some(1.25)).can_buy(), "a price at the limit is allowed");
+        assert!(
+            !Offer::of(&prices, "tg", "16", Some(10.0), Some(1.249)).can_buy(),
+            "a fraction of a cent above is above"
+        );
         assert_eq!(
             Offer::of(&prices, "oi", "22", Some(10.0), Some(0.1)),
             Offer::OutOfStock { price: 0.5 },

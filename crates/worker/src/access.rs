@@ -8,19 +8,39 @@ use crate::config::{AuthMode, Config};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub name: String,
+    /// Served without a token (`AUTH_MODE=none`): told apart from others only by its address.
+    pub anonymous: bool,
+}
+
+impl Caller {
+    /// A caller that proved who it is (a token, an Access identity).
+    pub fn named(name: impl Into<String>) -> Self {
+        Self { name: name.into(), anonymous: false }
+    }
 }
 
 /// The name under which callers without a token (`AUTH_MODE=none`) are served.
 pub const ANONYMOUS: &str = "anonymous";
 
-/// The key a caller's requests are counted under by the rate limiter: its token's name, or for
-/// callers without a token (the demo) the address they come from, so one visitor cannot use up the
-/// requests of all.
+/// The key a caller's requests and purchases are counted under: its name, or for callers without a
+/// token (the demo) the address they come from, so one visitor cannot use up the share of all.
 pub fn rate_key(caller: &Caller, client_ip: Option<&str>) -> String {
-    match (caller.name.as_str(), client_ip.map(str::trim).filter(|ip| !ip.is_empty())) {
-        (ANONYMOUS, Some(ip)) => format!("ip:{ip}"),
-        (name, _) => format!("caller:{name}"),
+    match client_ip.filter(|_| caller.anonymous).and_then(address_key) {
+        Some(address) => address,
+        None => format!("caller:{}", caller.name),
     }
+}
+
+/// An address as the rate limits count it: IPv4 whole, IPv6 by its /64 (what one subscriber gets, so
+/// stepping through its addresses does not buy more requests).
+pub fn address_key(ip: &str) -> Option<String> {
+    let ip = ip.trim();
+    if let Ok(v4) = ip.parse::<std::net::Ipv4Addr>() {
+        return Some(format!("ip:{v4}"));
+    }
+    let v6 = ip.parse::<std::net::Ipv6Addr>().ok()?;
+    let [a, b, c, d, ..] = v6.segments();
+    Some(format!("ip:{a:x}:{b:x}:{c:x}:{d:x}::/64"))
 }
 
 /// Compares without leaking, through timing, how much of a guess was right.
@@ -42,13 +62,17 @@ pub fn authorize(config: &Config, authorization: Option<&str>, host: &str) -> Re
     match &config.auth {
         AuthMode::None => {
             if config.is_demo() || is_loopback_host(host) {
-                Ok(Caller { name: ANONYMOUS.to_owned() })
+                Ok(Caller { name: ANONYMOUS.to_owned(), anonymous: true })
             } else {
                 Err(ApiError::Forbidden {
                     reason: "AUTH_MODE=none is only allowed with PROVIDER=demo or on loopback; set AUTH_MODE=token"
                         .to_owned(),
                 })
             }
+        }
+        // Its tokens are checked with the team's keys, asynchronously: `access_keys::authorize`.
+        AuthMode::Access(_) => {
+            Err(ApiError::Internal { reason: "Cloudflare Access tokens are checked by access_keys".to_owned() })
         }
         AuthMode::Token(tokens) => {
             let presented = authorization
@@ -59,7 +83,7 @@ pub fn authorize(config: &Config, authorization: Option<&str>, host: &str) -> Re
             tokens
                 .iter()
                 .find(|t| same(t.token.expose().as_bytes(), presented.as_bytes()))
-                .map(|t| Caller { name: t.name.clone() })
+                .map(|t| Caller::named(t.name.clone()))
                 .ok_or(ApiError::Unauthorized)
         }
     }
@@ -109,8 +133,15 @@ mod tests {
 
     #[test]
     fn requests_are_counted_per_token_or_per_address_without_one() {
-        let alice = Caller { name: "alice".into() };
-        let anonymous = Caller { name: ANONYMOUS.into() };
+        let alice = Caller::named("alice");
+        let anonymous = Caller { name: ANONYMOUS.into(), anonymous: true };
+        // A token that happens to be named "anonymous" is still one caller.
+        assert_eq!(rate_key(&Caller::named(ANONYMOUS), Some("203.0.113.9")), "caller:anonymous");
+        // IPv6 by its /64, however it is written.
+        assert_eq!(rate_key(&anonymous, Some("2001:db8:1:2:aaaa::1")), "ip:2001:db8:1:2::/64");
+        assert_eq!(rate_key(&anonymous, Some("2001:0db8:0001:0002:ffff:1:2:3")), "ip:2001:db8:1:2::/64");
+        assert_ne!(rate_key(&anonymous, Some("2001:db8:1:3::1")), rate_key(&anonymous, Some("2001:db8:1:2::1")));
+        assert_eq!(rate_key(&anonymous, Some("not an address")), "caller:anonymous");
         assert_eq!(
             rate_key(&alice, Some("203.0.113.9")),
             "caller:alice",

@@ -25,8 +25,8 @@ const ORDERS_KEY: &str = "orders";
 pub const MAX_LISTED: usize = 200;
 /// How long a finished purchase answers retries of its key.
 const IDEMPOTENCY_TTL_MS: u64 = 24 * 3600 * 1000;
-/// Storage key of the times of the caller's recent purchases.
-const PURCHASES_KEY: &str = "purchases";
+/// Storage key of the times of recent purchases, followed by whom they count for.
+const PURCHASES_KEY: &str = "purchases:";
 /// The window of the purchase rate limit (`BUYS_PER_MINUTE`).
 pub const PURCHASE_WINDOW_MS: u64 = 60_000;
 
@@ -88,6 +88,17 @@ pub fn admit_purchase(times: &mut Vec<u64>, now: u64, limit: u32) -> Result<(), 
     Ok(())
 }
 
+/// Whether a failed purchase may still have bought a number upstream: no clear answer came back.
+pub fn may_have_bought(error: &ApiError) -> bool {
+    matches!(
+        error,
+        ApiError::UpstreamTimeout { .. }
+            | ApiError::UpstreamUnavailable { .. }
+            | ApiError::UpstreamInvalidResponse { .. }
+            | ApiError::Internal { .. }
+    )
+}
+
 struct InFlight {
     fingerprint: String,
     waiters: Vec<oneshot::Sender<Outcome>>,
@@ -136,9 +147,9 @@ impl AccountObject {
     }
 
     /// A purchase, at most once per idempotency key.
-    async fn buy(&self, owner: &str, key: Option<IdempotencyKey>, request: BuyRequest) -> Outcome {
+    async fn buy(&self, owner: &str, rate_key: &str, key: Option<IdempotencyKey>, request: BuyRequest) -> Outcome {
         let Some(key) = key else {
-            return outcome(self.purchase(owner, &request, None).await);
+            return outcome(self.purchase(owner, rate_key, &request, None).await);
         };
         let fingerprint = fingerprint(&request);
         // Claim the key before anything awaits: a second request with it waits for the first.
@@ -180,7 +191,7 @@ impl AccountObject {
         let result = match remembered {
             Some(remembered) => replay(&remembered, &fingerprint),
             None => {
-                let result = self.purchase(owner, &request, Some(&key)).await;
+                let result = self.purchase(owner, rate_key, &request, Some(&key)).await;
                 if let Ok(bought) = &result {
                     let remembered = Remembered { fingerprint, bought: bought.clone(), at: now().as_millis() };
                     if let Ok(json) = serde_json::to_string(&remembered) {
@@ -199,31 +210,71 @@ impl AccountObject {
         answer
     }
 
-    /// Counts a purchase against the caller's `BUYS_PER_MINUTE`. Storage calls only between the read
-    /// and the write: the object's input gate keeps other requests out meanwhile, so two purchases
-    /// cannot both take the last slot.
-    async fn take_purchase_slot(&self, limit: u32) -> Result<(), ApiError> {
-        let storage = self.state.storage();
-        let stored: Option<String> = storage.get(PURCHASES_KEY).await.map_err(|e| internal::internal("storage", e))?;
-        let mut times: Vec<u64> = stored.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default();
-        admit_purchase(&mut times, now().as_millis(), limit)?;
-        let json = serde_json::to_string(&times).map_err(|e| internal::internal("purchases", e))?;
-        storage.put(PURCHASES_KEY, json).await.map_err(|e| internal::internal("storage", e))
+    async fn purchase_times(&self, storage_key: &str) -> Result<Vec<u64>, ApiError> {
+        let stored: Option<String> =
+            self.state.storage().get(storage_key).await.map_err(|e| internal::internal("storage", e))?;
+        Ok(stored.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default())
     }
 
-    /// Checks the caller's purchase rate, the price and the day's spend, buys upstream, and records
-    /// the order.
+    async fn put_purchase_times(&self, storage_key: &str, times: &[u64]) -> Result<(), ApiError> {
+        let json = serde_json::to_string(times).map_err(|e| internal::internal("purchases", e))?;
+        self.state.storage().put(storage_key, json).await.map_err(|e| internal::internal("storage", e))
+    }
+
+    /// Counts a purchase against `BUYS_PER_MINUTE` for `rate_key`, and returns its time. Storage calls
+    /// only between the read and the write: the object's input gate keeps other requests out
+    /// meanwhile, so two purchases cannot both take the last slot.
+    async fn take_purchase_slot(&self, rate_key: &str, limit: u32) -> Result<u64, ApiError> {
+        let storage_key = format!("{PURCHASES_KEY}{rate_key}");
+        let mut times = self.purchase_times(&storage_key).await?;
+        let at = now().as_millis();
+        admit_purchase(&mut times, at, limit)?;
+        self.put_purchase_times(&storage_key, &times).await?;
+        Ok(at)
+    }
+
+    /// Gives back the slot taken at `at`: the purchase failed and surely bought nothing.
+    async fn release_purchase_slot(&self, rate_key: &str, at: u64) {
+        let storage_key = format!("{PURCHASES_KEY}{rate_key}");
+        if let Ok(mut times) = self.purchase_times(&storage_key).await
+            && let Some(slot) = times.iter().position(|&t| t == at)
+        {
+            times.remove(slot);
+            let _ = self.put_purchase_times(&storage_key, &times).await;
+        }
+    }
+
+    /// Checks the purchase rate, the price and the day's spend, buys upstream, and records the order.
+    /// A purchase that failed without buying anything does not count against the rate.
     async fn purchase(
         &self,
         owner: &str,
+        rate_key: &str,
         request: &BuyRequest,
         key: Option<&IdempotencyKey>,
     ) -> Result<BoughtNumber, ApiError> {
         let config = self.config()?;
-        if let Some(limit) = config.buys_per_minute {
-            self.take_purchase_slot(limit).await?;
+        let slot = match config.buys_per_minute {
+            Some(limit) => Some(self.take_purchase_slot(rate_key, limit).await?),
+            None => None,
+        };
+        let result = self.purchase_counted(owner, &config, request, key).await;
+        if let (Err(error), Some(at)) = (&result, slot)
+            && !may_have_bought(error)
+        {
+            self.release_purchase_slot(rate_key, at).await;
         }
-        let proxy = Proxy::new(&config, &self.env);
+        result
+    }
+
+    async fn purchase_counted(
+        &self,
+        owner: &str,
+        config: &Config,
+        request: &BuyRequest,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<BoughtNumber, ApiError> {
+        let proxy = Proxy::new(config, &self.env);
         let price = proxy.check_price(request).await?;
         let reserved = match config.daily_spend_limit {
             Some(limit) => {
@@ -237,7 +288,8 @@ impl AccountObject {
         let bought = match proxy.buy(request, key).await {
             Ok(bought) => bought,
             Err(error) => {
-                if let Some(amount) = reserved {
+                // What was reserved for the day is given back, unless the number may have been bought.
+                if let Some(amount) = reserved.filter(|_| !may_have_bought(&error)) {
                     let _ = spend_ledger::record(&self.env, -amount, None).await;
                 }
                 return Err(error);
@@ -293,7 +345,8 @@ impl DurableObject for AccountObject {
                     Ok(request) => request,
                     Err(e) => return internal::error(&internal::internal("buy request", e)),
                 };
-                let (status, retry_after, body) = self.buy(&owner, key, request).await;
+                let rate_key = req.headers().get(internal::RATE_KEY_HEADER)?.unwrap_or_else(|| owner.clone());
+                let (status, retry_after, body) = self.buy(&owner, &rate_key, key, request).await;
                 let headers = worker::Headers::new();
                 headers.set("Content-Type", "application/json")?;
                 if let Some(seconds) = retry_after {
@@ -350,6 +403,26 @@ mod tests {
         assert_eq!(times, [10_000, 20_000, 60_000]);
         // A limit lowered below what is recorded counts the newest ones.
         assert_eq!(admit_purchase(&mut times, 61_000, 1), Err(ApiError::RateLimited { retry_after_seconds: Some(59) }));
+    }
+
+    #[test]
+    fn only_an_answer_that_says_so_proves_nothing_was_bought() {
+        for nothing in [
+            ApiError::NoNumbers,
+            ApiError::InsufficientBalance,
+            ApiError::PriceAboveLimit { price: 1.25, limit: 1.0 },
+            ApiError::RateLimited { retry_after_seconds: Some(3) },
+            ApiError::UpstreamRejected { status: 400, message: "bad country".into() },
+        ] {
+            assert!(!may_have_bought(&nothing), "{nothing}");
+        }
+        for unclear in [
+            ApiError::UpstreamTimeout { timeout_seconds: 10 },
+            ApiError::UpstreamUnavailable { status: Some(502) },
+            ApiError::upstream_invalid("html"),
+        ] {
+            assert!(may_have_bought(&unclear), "{unclear}");
+        }
     }
 
     #[test]

@@ -47,8 +47,51 @@ impl Provider {
 pub enum AuthMode {
     /// `Authorization: Bearer <token>`, tokens from the secret `ACCESS_TOKENS`.
     Token(Vec<AccessToken>),
+    /// Cloudflare Access in front of the Worker: its signed `Cf-Access-Jwt-Assertion` names the caller.
+    Access(AccessSettings),
     /// No authentication: only with the demo provider, or on loopback during `wrangler dev`.
     None,
+}
+
+/// Where the Cloudflare Access tokens come from and whom they must be for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessSettings {
+    /// `https://<team>.cloudflareaccess.com`: the tokens' `iss`.
+    pub issuer: String,
+    /// The Access application's audience tags (`ACCESS_AUD`, comma-separated): a token must be for one.
+    pub audiences: Vec<String>,
+    /// The team's signing keys (JWKS): `<issuer>/cdn-cgi/access/certs` unless `ACCESS_CERTS_URL` says.
+    pub certs_url: String,
+}
+
+impl AccessSettings {
+    fn read(var: &impl Fn(&str) -> Option<String>) -> Result<Self, ApiError> {
+        let set = |name: &str| var(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let team = set("ACCESS_TEAM_DOMAIN").ok_or_else(|| {
+            not_configured("AUTH_MODE=access needs ACCESS_TEAM_DOMAIN, e.g. myteam.cloudflareaccess.com")
+        })?;
+        let host = team.trim_start_matches("https://").trim_end_matches('/');
+        if host.is_empty() || host.contains(['/', ' ', '?', '#']) {
+            return Err(not_configured("ACCESS_TEAM_DOMAIN must be a host name such as myteam.cloudflareaccess.com"));
+        }
+        let issuer = format!("https://{host}");
+        let audiences: Vec<String> = set("ACCESS_AUD")
+            .unwrap_or_default()
+            .split(',')
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty())
+            .collect();
+        if audiences.is_empty() {
+            return Err(not_configured("AUTH_MODE=access needs ACCESS_AUD, the Access application's audience tag"));
+        }
+        let certs_url = set("ACCESS_CERTS_URL").unwrap_or_else(|| format!("{issuer}/cdn-cgi/access/certs"));
+        // The keys decide who may spend: only over TLS, or from this machine while developing.
+        let local = ["http://127.0.0.1:", "http://localhost:"].iter().any(|p| certs_url.starts_with(p));
+        if !certs_url.starts_with("https://") && !local {
+            return Err(not_configured("ACCESS_CERTS_URL must be an https:// URL"));
+        }
+        Ok(Self { issuer, audiences, certs_url })
+    }
 }
 
 /// One accepted bearer token and the name its orders are recorded under.
@@ -164,8 +207,11 @@ impl Config {
                 }
                 AuthMode::Token(tokens)
             }
+            "access" => AuthMode::Access(AccessSettings::read(&var)?),
             "none" => AuthMode::None,
-            other => return Err(not_configured(format!("AUTH_MODE must be token or none, not {other:?}"))),
+            other => {
+                return Err(not_configured(format!("AUTH_MODE must be token, access or none, not {other:?}")));
+            }
         };
         let allowed_origins = var("ALLOWED_ORIGINS")
             .unwrap_or_default()
@@ -298,6 +344,40 @@ mod tests {
         for bad in ["-1", "ten", "2.5"] {
             let err = with(bad).expect_err(bad);
             assert!(err.to_string().contains("BUYS_PER_MINUTE"), "{err}");
+        }
+    }
+
+    #[test]
+    fn access_mode_needs_the_team_and_the_audience() {
+        let key = [("OXGEL_API_KEY", "OXGL-1")];
+        let config = read(
+            &[
+                ("AUTH_MODE", "access"),
+                ("ACCESS_TEAM_DOMAIN", "https://team.cloudflareaccess.com/"),
+                ("ACCESS_AUD", "a1, a2"),
+            ],
+            &key,
+        )
+        .expect("access");
+        let AuthMode::Access(settings) = config.auth else { panic!("access mode") };
+        assert_eq!(settings.issuer, "https://team.cloudflareaccess.com");
+        assert_eq!(settings.audiences, ["a1", "a2"]);
+        assert_eq!(settings.certs_url, "https://team.cloudflareaccess.com/cdn-cgi/access/certs");
+        for (vars, needle) in [
+            (vec![("AUTH_MODE", "access"), ("ACCESS_AUD", "a1")], "ACCESS_TEAM_DOMAIN"),
+            (vec![("AUTH_MODE", "access"), ("ACCESS_TEAM_DOMAIN", "team.cloudflareaccess.com")], "ACCESS_AUD"),
+            (
+                vec![
+                    ("AUTH_MODE", "access"),
+                    ("ACCESS_TEAM_DOMAIN", "team.cloudflareaccess.com"),
+                    ("ACCESS_AUD", "a1"),
+                    ("ACCESS_CERTS_URL", "http://keys.example/certs"),
+                ],
+                "https",
+            ),
+        ] {
+            let err = read(&vars, &key).expect_err(needle);
+            assert!(err.to_string().contains(needle), "{err}");
         }
     }
 

@@ -8,6 +8,9 @@ use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
 /// The header that carries the authenticated caller's name to an object.
 pub const OWNER_HEADER: &str = "X-Vnum-Owner";
+/// Header of a purchase sent to an account object: whom `BUYS_PER_MINUTE` counts it for (the caller,
+/// or without a token its address).
+pub const RATE_KEY_HEADER: &str = "X-Vnum-Rate-Key";
 
 /// An object's answer: status, `Retry-After` if any, and the body to pass on.
 #[derive(Debug)]

@@ -6,6 +6,8 @@
 //! parsed into the protocol's types and written out again, so no upstream header or body passes through.
 
 mod access;
+mod access_jwt;
+mod access_keys;
 mod account_object;
 mod config;
 mod cors;
@@ -30,7 +32,7 @@ pub use demo::DemoProvider;
 pub use order_object::OrderObject;
 pub use spend_ledger::SpendLedger;
 
-use crate::config::{Config, Upstream};
+use crate::config::{AuthMode, Config, Upstream};
 use crate::cors::OriginCheck;
 use crate::proxy::Proxy;
 use crate::routes::{Route, RouteSpec};
@@ -187,24 +189,57 @@ async fn handle(
     }
 
     let config = config.map_err(Clone::clone)?;
-    let authorization = req.headers().get("Authorization").ok().flatten();
-    let caller = access::authorize(config, authorization.as_deref(), url.host)?;
-    limit_rate(env, &caller, req).await?;
+    let ip = req.headers().get("CF-Connecting-IP").ok().flatten();
+    let authorized = match &config.auth {
+        AuthMode::Access(settings) => {
+            let assertion = req.headers().get(access_jwt::ASSERTION_HEADER).ok().flatten();
+            access_keys::authorize(settings, assertion.as_deref()).await
+        }
+        _ => {
+            let authorization = req.headers().get("Authorization").ok().flatten();
+            access::authorize(config, authorization.as_deref(), url.host)
+        }
+    };
+    let caller = match authorized {
+        Ok(caller) => caller,
+        // Refused credentials count against the address they come from: guessing is limited too.
+        Err(ApiError::Unauthorized) => {
+            if let Some(address) = ip.as_deref().and_then(access::address_key) {
+                limit_rate(env, address).await?;
+            }
+            return Err(ApiError::Unauthorized);
+        }
+        Err(error) => return Err(error),
+    };
+    let rate_key = access::rate_key(&caller, ip.as_deref());
+    limit_rate(env, rate_key.clone()).await?;
     inbound::check_declared_length(req.headers().get("Content-Length").ok().flatten().as_deref())?;
     let body = if spec.method == vnum_protocol::http::Method::Post { read_body(req).await? } else { Vec::new() };
 
     let proxy = Proxy::new(config, env);
     let owner = caller.name.as_str();
-    route(req, url, env, &proxy, spec, &query, &body, owner).await
+    route(req, url, env, &proxy, spec, &query, &body, owner, &rate_key).await
 }
 
-/// Counts the request against the caller's share of `CALLER_LIMITER`. The binding counts per
-/// Cloudflare location; it spares the provider's own rate limit (one key serves every caller) and
-/// the Worker. If the binding fails, the request goes on: purchases keep their own limits.
-async fn limit_rate(env: &Env, caller: &access::Caller, req: &Request) -> std::result::Result<(), ApiError> {
-    let Ok(limiter) = env.rate_limiter(CALLER_LIMITER) else { return Ok(()) };
-    let ip = req.headers().get("CF-Connecting-IP").ok().flatten();
-    match limiter.limit(access::rate_key(caller, ip.as_deref())).await {
+thread_local! {
+    /// Whether the missing `CALLER_LIMITER` binding was logged (once per isolate).
+    static LIMITER_MISSING_LOGGED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Counts a request against `key`'s share of `CALLER_LIMITER`. The binding counts per Cloudflare
+/// location; it spares the provider's own rate limit (one key serves every caller) and the Worker.
+/// Without the binding, or if it fails, the request goes on (logged): purchases keep their own limit.
+async fn limit_rate(env: &Env, key: String) -> std::result::Result<(), ApiError> {
+    let limiter = match env.rate_limiter(CALLER_LIMITER) {
+        Ok(limiter) => limiter,
+        Err(error) => {
+            if !LIMITER_MISSING_LOGGED.replace(true) {
+                worker::console_warn!("{CALLER_LIMITER} is not usable ({error}): requests are not capped per caller");
+            }
+            return Ok(());
+        }
+    };
+    match limiter.limit(key).await {
         Ok(outcome) if !outcome.success => {
             Err(ApiError::RateLimited { retry_after_seconds: Some(CALLER_LIMIT_PERIOD_SECONDS) })
         }
@@ -226,6 +261,7 @@ async fn route(
     query: &inbound::Query,
     body: &[u8],
     owner: &str,
+    rate_key: &str,
 ) -> std::result::Result<Outgoing, ApiError> {
     let answer = match spec.route {
         Route::Health | Route::OpenApi => Err(ApiError::Internal { reason: "handled above".to_owned() }),
@@ -236,8 +272,10 @@ async fn route(
             let request = inbound::buy_request(content_type.as_deref(), body)?;
             let key = inbound::idempotency_key(req.headers().get("Idempotency-Key").ok().flatten().as_deref())?;
             let stub = internal::stub(env, account_object::BINDING, &account_object::object_name(owner))?;
-            let headers: Vec<(&str, &str)> =
-                key.as_ref().map(|k| vec![("Idempotency-Key", k.as_str())]).unwrap_or_default();
+            let mut headers = vec![(internal::RATE_KEY_HEADER, rate_key)];
+            if let Some(key) = &key {
+                headers.push(("Idempotency-Key", key.as_str()));
+            }
             Ok(relay(internal::call(&stub, Method::Post, "/buy", owner, &headers, Some(&request)).await?))
         }
         Route::Orders => {
