@@ -110,6 +110,10 @@ describe("AUTH_MODE=access", () => {
     assertUnauthorized(await api("/balance", { assertion: forged.join(".") }), "claims changed after signing");
     const now = Math.floor(Date.now() / 1000);
     assertUnauthorized(await api("/balance", { assertion: token({ exp: now - 120 }) }), "expired");
+    assertUnauthorized(await api("/balance", { assertion: token({ nbf: now + 600 }) }), "not valid yet");
+    const [signedPart] = token().split(/\.(?=[^.]*$)/);
+    assertUnauthorized(await api("/balance", { assertion: `${signedPart}.` }), "no signature");
+    assertUnauthorized(await api("/balance", { assertion: `${signedPart}.${b64url(Buffer.alloc(256, 7))}` }), "a signature of the right length that is wrong");
     assertUnauthorized(await api("/balance", { assertion: token({ aud: ["another-app"] }) }), "another application");
     assertUnauthorized(await api("/balance", { assertion: token({ iss: "https://other.cloudflareaccess.com" }) }), "another team");
     assertUnauthorized(await api("/balance", { assertion: token({}, { alg: "none" }) }), "alg none");
@@ -119,9 +123,11 @@ describe("AUTH_MODE=access", () => {
   });
 
   test("keys are fetched once and kept; made-up key ids do not flood the certs endpoint", async () => {
+    assert.equal((await api("/balance", { assertion: token() })).status, 200);
     const fetched = certsRequests;
     assert.ok(fetched >= 1, "the keys were fetched");
     for (let i = 0; i < 5; i++) assert.equal((await api("/balance", { assertion: token() })).status, 200);
+    assert.equal(certsRequests, fetched, "and kept");
     for (let i = 0; i < 5; i++) {
       assertUnauthorized(await api("/balance", { assertion: token({}, { kid: `made-up-${i}` }) }), "unknown key id");
     }

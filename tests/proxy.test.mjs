@@ -234,6 +234,27 @@ describe("guarding the wallet", () => {
     }
   });
 
+  test("without a token, purchases are counted per address (IPv6 by /64)", async () => {
+    const open = await startWorker({
+      vars: { PROVIDER: "oxgel", UPSTREAM_URL: sim.api, AUTH_MODE: "none", BUYS_PER_MINUTE: "1" },
+      secrets: { OXGEL_API_KEY: SIM_KEY },
+    });
+    try {
+      const buy = (ip) => call(`${open.api}/numbers/buy`, {
+        method: "POST",
+        headers: { "cf-connecting-ip": ip, "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
+        body: JSON.stringify({ service: "wa", country: "187" }),
+      });
+      const statuses = [];
+      for (const ip of ["203.0.113.1", "203.0.113.1", "203.0.113.2", "2001:db8:1:2::1", "2001:db8:1:2::ffff", "2001:db8:1:3::1"]) {
+        statuses.push((await buy(ip)).status);
+      }
+      assert.deepEqual(statuses, [200, 429, 200, 200, 429, 200]);
+    } finally {
+      await open.stop();
+    }
+  });
+
   test("CALLER_LIMITER caps each caller's requests and says when to retry", async () => {
     const limited = await startWorker({
       vars: { PROVIDER: "oxgel", UPSTREAM_URL: sim.api, AUTH_MODE: "token" },
@@ -243,7 +264,7 @@ describe("guarding the wallet", () => {
     try {
       const balance = (token) => call(`${limited.api}/balance`, { headers: { authorization: `Bearer ${token}` } });
       // The limiter counts in fixed 10 s periods: start early in one, so all four requests share it.
-      while (Date.now() % 10_000 > 5_000) await new Promise((r) => setTimeout(r, 100));
+      while (Date.now() % 10_000 > 2_000) await new Promise((r) => setTimeout(r, 100));
       for (let i = 0; i < 3; i++) assert.equal((await balance(TOKEN)).status, 200);
       const before = (await sim.stats()).requests.balance;
       const refused = await balance(TOKEN);
@@ -255,7 +276,7 @@ describe("guarding the wallet", () => {
       assert.equal((await balance(OTHER_TOKEN)).status, 200, "another caller has its own share");
 
       // Wrong tokens are counted against the address they come from: guessing is capped too.
-      while (Date.now() % 10_000 > 5_000) await new Promise((r) => setTimeout(r, 100));
+      while (Date.now() % 10_000 > 2_000) await new Promise((r) => setTimeout(r, 100));
       const guesses = [];
       for (let i = 0; i < 4; i++) guesses.push((await balance(`guess-${i}`)).status);
       assert.deepEqual(guesses, [401, 401, 401, 429]);

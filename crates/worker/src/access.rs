@@ -39,6 +39,9 @@ pub fn address_key(ip: &str) -> Option<String> {
         return Some(format!("ip:{v4}"));
     }
     let v6 = ip.parse::<std::net::Ipv6Addr>().ok()?;
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        return Some(format!("ip:{v4}"));
+    }
     let [a, b, c, d, ..] = v6.segments();
     Some(format!("ip:{a:x}:{b:x}:{c:x}:{d:x}::/64"))
 }
@@ -142,6 +145,7 @@ mod tests {
         assert_eq!(rate_key(&anonymous, Some("2001:0db8:0001:0002:ffff:1:2:3")), "ip:2001:db8:1:2::/64");
         assert_ne!(rate_key(&anonymous, Some("2001:db8:1:3::1")), rate_key(&anonymous, Some("2001:db8:1:2::1")));
         assert_eq!(rate_key(&anonymous, Some("not an address")), "caller:anonymous");
+        assert_eq!(rate_key(&anonymous, Some("::ffff:203.0.113.9")), "ip:203.0.113.9", "IPv4 written as IPv6");
         assert_eq!(
             rate_key(&alice, Some("203.0.113.9")),
             "caller:alice",

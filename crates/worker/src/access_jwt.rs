@@ -99,13 +99,18 @@ pub fn parse(text: &str) -> Result<Token, ApiError> {
     }
     let kid = head.kid.filter(|k| !k.is_empty()).ok_or_else(refused)?;
     let claims: Claims = serde_json::from_slice(&decode(payload)?).map_err(|_| refused())?;
-    Ok(Token { kid, signing_input: format!("{header}.{payload}"), signature: decode(signature)?, claims })
+    let signature = decode(signature)?;
+    // An RSA signature is as long as the key's modulus: 2048 bits and more.
+    if signature.len() < 256 {
+        return Err(refused());
+    }
+    Ok(Token { kid, signing_input: format!("{header}.{payload}"), signature, claims })
 }
 
 /// Checks issuer, audience and validity period at `now` (seconds since the epoch), and names the caller:
 /// the person's email, else the service token's id, else the subject.
 pub fn check(claims: &Claims, settings: &AccessSettings, now: u64) -> Result<Caller, ApiError> {
-    if claims.iss.trim_end_matches('/') != settings.issuer {
+    if !claims.iss.trim_end_matches('/').eq_ignore_ascii_case(&settings.issuer) {
         return Err(refused());
     }
     if !settings.audiences.iter().any(|tag| claims.aud.contains(tag)) {
@@ -143,7 +148,7 @@ mod tests {
     }
 
     fn token(header: &str, claims: &str) -> String {
-        format!("{}.{}.{}", encode(header), encode(claims), URL_SAFE_NO_PAD.encode([1u8, 2, 3]))
+        format!("{}.{}.{}", encode(header), encode(claims), URL_SAFE_NO_PAD.encode([7u8; 256]))
     }
 
     const CLAIMS: &str = r#"{"iss":"https://team.cloudflareaccess.com","aud":["aud-1"],"exp":2000,"nbf":1000,"email":"ana@example.com","sub":"u-1"}"#;
@@ -153,7 +158,7 @@ mod tests {
         let text = token(r#"{"alg":"RS256","kid":"k1","typ":"JWT"}"#, CLAIMS);
         let parsed = parse(&text).expect("token");
         assert_eq!(parsed.kid, "k1");
-        assert_eq!(parsed.signature, [1, 2, 3]);
+        assert_eq!(parsed.signature, [7; 256]);
         assert_eq!(parsed.signing_input, text.rsplit_once('.').expect("dot").0);
         assert_eq!(parsed.claims.email.as_deref(), Some("ana@example.com"));
     }
@@ -164,7 +169,11 @@ mod tests {
             assert_eq!(parse(&token(header, CLAIMS)), Err(ApiError::Unauthorized), "{header}");
         }
         let good = token(r#"{"alg":"RS256","kid":"k1"}"#, CLAIMS);
-        for bad in ["", "a.b", "a.b.c.d", "!!.@@.##", &format!("{good}.x"), &"a".repeat(MAX_TOKEN_BYTES + 1)] {
+        let (signed, _) = good.rsplit_once('.').expect("dot");
+        let short = format!("{signed}.{}", URL_SAFE_NO_PAD.encode([7u8; 64]));
+        let unsigned = format!("{signed}.");
+        let long = "a".repeat(MAX_TOKEN_BYTES + 1);
+        for bad in ["", "a.b", "a.b.c.d", "!!.@@.##", &format!("{good}.x"), &long, &short, &unsigned] {
             assert_eq!(parse(bad), Err(ApiError::Unauthorized), "{bad:.40}");
         }
     }

@@ -2,13 +2,15 @@
 //! token's RS256 signature with the runtime's WebCrypto (`crypto.subtle`).
 
 use std::cell::RefCell;
+use std::time::Duration;
 
+use futures_util::future::{Either, select};
 use js_sys::futures::JsFuture;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
 use vnum_protocol::ApiError;
 use wasm_bindgen::{JsCast, JsValue};
-use worker::{Fetch, Request};
+use worker::{AbortController, Delay, Fetch, Request};
 
 use crate::access::Caller;
 use crate::access_jwt::{self, Token};
@@ -17,9 +19,13 @@ use crate::config::AccessSettings;
 /// Keys are fetched again after this long (Access rotates its key every 6 weeks and keeps the old
 /// one valid for 7 days).
 const KEYS_TTL_MS: u64 = 3600 * 1000;
-/// An unknown key id fetches the keys again, at most this often: made-up ids cannot turn into a
-/// flood of requests to Access.
+/// When the certs endpoint cannot be reached, keys this old still serve.
+const KEYS_STALE_MS: u64 = 7 * 24 * 3600 * 1000;
+/// Fetches (after an unknown key id, or a failure) are at least this far apart: made-up ids cannot
+/// turn into a flood of requests to Access, nor an outage into one fetch per request.
 const REFETCH_MIN_MS: u64 = 60 * 1000;
+/// How long a fetch of the keys may take.
+const FETCH_TIMEOUT_MS: u64 = 5_000;
 
 #[derive(Deserialize)]
 struct KeySet {
@@ -28,100 +34,164 @@ struct KeySet {
 
 /// An RSA public key as the team's JWKS lists it, with what WebCrypto needs to import it. (Fields
 /// default to empty so that a key of another kind in the set does not spoil the others.)
-#[derive(Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(default)]
-#[derive(Default)]
-struct Jwk {
+pub struct Jwk {
     kty: String,
     kid: String,
     n: String,
     e: String,
 }
 
-struct Cached {
+/// The team's RSA keys from a JWKS document.
+pub fn read_keys(body: &[u8]) -> Option<Vec<Jwk>> {
+    let set: KeySet = serde_json::from_slice(body).ok()?;
+    Some(
+        set.keys
+            .into_iter()
+            .filter(|key| key.kty == "RSA" && !key.kid.is_empty() && !key.n.is_empty() && !key.e.is_empty())
+            .collect(),
+    )
+}
+
+/// What is known of one certs URL's keys.
+#[derive(Debug, Default)]
+pub struct KeyCache {
     url: String,
+    keys: Vec<Jwk>,
+    /// When `keys` were fetched (0: never).
     fetched_at: u64,
-    /// Each key's id and its JWK as JSON.
-    keys: Vec<(String, String)>,
+    /// When a fetch was last tried, successful or not.
+    tried_at: Option<u64>,
+}
+
+/// What to do for a key id.
+#[derive(Debug, PartialEq)]
+pub enum Lookup {
+    /// Known and fresh.
+    Use(Jwk),
+    /// Fetch the keys, then look again.
+    Fetch,
+    /// Fetching is not due; this key (if any) is what there is.
+    Settle(Option<Jwk>),
+}
+
+impl KeyCache {
+    fn key(&self, kid: &str, now: u64, max_age: u64) -> Option<Jwk> {
+        (now.saturating_sub(self.fetched_at) < max_age).then(|| self.keys.iter().find(|k| k.kid == kid).cloned())?
+    }
+
+    /// What to do for `kid` from `url` at `now`.
+    pub fn lookup(&self, url: &str, kid: &str, now: u64) -> Lookup {
+        if self.url != url {
+            return Lookup::Fetch;
+        }
+        if let Some(key) = self.key(kid, now, KEYS_TTL_MS) {
+            return Lookup::Use(key);
+        }
+        match self.tried_at {
+            Some(tried) if now.saturating_sub(tried) < REFETCH_MIN_MS => {
+                Lookup::Settle(self.key(kid, now, KEYS_STALE_MS))
+            }
+            _ => Lookup::Fetch,
+        }
+    }
+
+    /// Records a fetch tried at `now`: its keys, or `None` when it failed (the old keys stay).
+    pub fn record(&mut self, url: &str, now: u64, keys: Option<Vec<Jwk>>) {
+        if self.url != url {
+            *self = Self { url: url.to_owned(), ..Self::default() };
+        }
+        self.tried_at = Some(now);
+        if let Some(keys) = keys {
+            self.keys = keys;
+            self.fetched_at = now;
+        }
+    }
+
+    /// After a fetch: the key, possibly stale when the fetch failed.
+    pub fn after_fetch(&self, kid: &str, now: u64) -> Option<Jwk> {
+        self.key(kid, now, KEYS_STALE_MS)
+    }
 }
 
 thread_local! {
-    static KEYS: RefCell<Option<Cached>> = const { RefCell::new(None) };
+    static KEYS: RefCell<KeyCache> = RefCell::new(KeyCache::default());
 }
 
 fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
-fn unavailable(what: impl std::fmt::Display) -> ApiError {
-    ApiError::NotConfigured { reason: format!("the Cloudflare Access signing keys could not be read: {what}") }
-}
-
-async fn fetch_keys(url: &str) -> Result<Vec<(String, String)>, ApiError> {
-    // A Request from the string: no URL parser in the module for this one fetch.
-    let request = Request::new(url, worker::Method::Get).map_err(unavailable)?;
-    let mut response = Fetch::Request(request).send().await.map_err(unavailable)?;
-    if response.status_code() != 200 {
-        return Err(unavailable(format!("HTTP {}", response.status_code())));
-    }
-    let set: KeySet = response.json().await.map_err(unavailable)?;
-    Ok(set
-        .keys
-        .into_iter()
-        .filter(|key| key.kty == "RSA" && !key.kid.is_empty() && !key.n.is_empty() && !key.e.is_empty())
-        .filter_map(|key| Some((key.kid.clone(), serde_json::to_string(&key).ok()?)))
-        .collect())
-}
-
-fn cached_key(url: &str, kid: &str) -> (Option<String>, bool) {
-    KEYS.with(|keys| match keys.borrow().as_ref() {
-        Some(cached) if cached.url == url => {
-            let age = now_ms().saturating_sub(cached.fetched_at);
-            let key =
-                (age < KEYS_TTL_MS).then(|| cached.keys.iter().find(|(id, _)| id == kid).map(|(_, jwk)| jwk.clone()));
-            (key.flatten(), age >= REFETCH_MIN_MS)
+/// The JWKS document at `url`, or why not.
+async fn fetch_keys(url: &str) -> Result<Vec<Jwk>, String> {
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let exchange = async {
+        // A Request from the string: no URL parser in the module for this one fetch.
+        let request = Request::new(url, worker::Method::Get).map_err(|e| e.to_string())?;
+        let mut response = Fetch::Request(request).send_with_signal(&signal).await.map_err(|e| e.to_string())?;
+        if response.status_code() != 200 {
+            return Err(format!("HTTP {}", response.status_code()));
         }
-        _ => (None, true),
-    })
+        let body = response.bytes().await.map_err(|e| e.to_string())?;
+        read_keys(&body).ok_or_else(|| "not a JWKS document".to_owned())
+    };
+    match select(Box::pin(exchange), Box::pin(Delay::from(Duration::from_millis(FETCH_TIMEOUT_MS)))).await {
+        Either::Left((result, _)) => result,
+        Either::Right(_) => {
+            controller.abort();
+            Err(format!("no answer within {FETCH_TIMEOUT_MS} ms"))
+        }
+    }
 }
 
-/// The JWK of key `kid`, fetching the key set when it is not known (yet).
-async fn key(settings: &AccessSettings, kid: &str) -> Result<String, ApiError> {
-    let (found, may_fetch) = cached_key(&settings.certs_url, kid);
-    if let Some(jwk) = found {
-        return Ok(jwk);
+/// The JWK of key `kid`, fetching the team's keys when they are due.
+async fn key(settings: &AccessSettings, kid: &str) -> Result<Jwk, ApiError> {
+    let url = settings.certs_url.as_str();
+    let lookup = KEYS.with(|cache| cache.borrow().lookup(url, kid, now_ms()));
+    match lookup {
+        Lookup::Use(key) => Ok(key),
+        Lookup::Settle(key) => key.ok_or(ApiError::Unauthorized),
+        Lookup::Fetch => {
+            let fetched = fetch_keys(url).await;
+            let failure = fetched.as_ref().err().cloned();
+            if let Some(reason) = &failure {
+                worker::console_error!("Cloudflare Access keys from {url}: {reason}");
+            }
+            let now = now_ms();
+            let key = KEYS.with(|cache| {
+                let mut cache = cache.borrow_mut();
+                cache.record(url, now, fetched.ok());
+                cache.after_fetch(kid, now)
+            });
+            match (key, failure) {
+                (Some(key), _) => Ok(key),
+                // No key to check with at all: the Worker cannot tell who calls.
+                (None, Some(reason)) => Err(ApiError::NotConfigured {
+                    reason: format!("the Cloudflare Access signing keys could not be read: {reason}"),
+                }),
+                (None, None) => Err(ApiError::Unauthorized),
+            }
+        }
     }
-    if !may_fetch {
-        return Err(ApiError::Unauthorized);
-    }
-    let keys = fetch_keys(&settings.certs_url).await?;
-    let found = keys.iter().find(|(id, _)| id == kid).map(|(_, jwk)| jwk.clone());
-    KEYS.with(|cached| {
-        *cached.borrow_mut() = Some(Cached { url: settings.certs_url.clone(), fetched_at: now_ms(), keys });
-    });
-    found.ok_or(ApiError::Unauthorized)
-}
-
-fn js_error(what: &str) -> impl Fn(JsValue) -> ApiError + '_ {
-    move |e| ApiError::Internal { reason: format!("WebCrypto {what}: {}", e.as_string().unwrap_or_default()) }
 }
 
 /// `crypto.subtle.<method>(...args)`, awaited.
-async fn subtle(method: &str, args: &Array) -> Result<JsValue, ApiError> {
-    let global = js_sys::global();
-    let crypto = Reflect::get(&global, &"crypto".into()).map_err(js_error("crypto"))?;
-    let subtle = Reflect::get(&crypto, &"subtle".into()).map_err(js_error("subtle"))?;
-    let function: Function = Reflect::get(&subtle, &method.into()).map_err(js_error(method))?.unchecked_into();
-    let promise: Promise = function.apply(&subtle, args).map_err(js_error(method))?.unchecked_into();
-    JsFuture::from(promise).await.map_err(js_error(method))
+async fn subtle(method: &str, args: &Array) -> Result<JsValue, JsValue> {
+    let crypto = Reflect::get(&js_sys::global(), &"crypto".into())?;
+    let subtle = Reflect::get(&crypto, &"subtle".into())?;
+    let function: Function = Reflect::get(&subtle, &method.into())?.unchecked_into();
+    let promise: Promise = function.apply(&subtle, args)?.unchecked_into();
+    JsFuture::from(promise).await
 }
 
-/// Whether `signature` over `data` is RS256 by the RSA public key `jwk` (JSON).
-async fn rs256(jwk: &str, data: &[u8], signature: &[u8]) -> Result<bool, ApiError> {
-    let jwk = js_sys::JSON::parse(jwk).map_err(js_error("key"))?;
+/// Whether `signature` over `data` is RS256 by the RSA public key `jwk`.
+async fn rs256(jwk: &Jwk, data: &[u8], signature: &[u8]) -> Result<bool, JsValue> {
+    let jwk = js_sys::JSON::parse(&serde_json::to_string(jwk).unwrap_or_default())?;
     let algorithm = Object::new();
     for (name, value) in [("name", "RSASSA-PKCS1-v1_5"), ("hash", "SHA-256")] {
-        Reflect::set(&algorithm, &name.into(), &value.into()).map_err(js_error("algorithm"))?;
+        Reflect::set(&algorithm, &name.into(), &value.into())?;
     }
     let import = Array::of5(&"jwk".into(), &jwk, &algorithm, &JsValue::FALSE, &Array::of1(&"verify".into()));
     let key = subtle("importKey", &import).await?;
@@ -139,8 +209,58 @@ pub async fn authorize(settings: &AccessSettings, assertion: Option<&str>) -> Re
     let token: Token = access_jwt::parse(assertion.ok_or(ApiError::Unauthorized)?)?;
     let caller = access_jwt::check(&token.claims, settings, now_ms() / 1000)?;
     let jwk = key(settings, &token.kid).await?;
-    if !rs256(&jwk, token.signing_input.as_bytes(), &token.signature).await? {
-        return Err(ApiError::Unauthorized);
+    match rs256(&jwk, token.signing_input.as_bytes(), &token.signature).await {
+        Ok(true) => Ok(caller),
+        Ok(false) => Err(ApiError::Unauthorized),
+        // A key or signature WebCrypto will not take is a token that does not check out.
+        Err(error) => {
+            worker::console_error!("WebCrypto refused key {}: {error:?}", token.kid);
+            Err(ApiError::Unauthorized)
+        }
     }
-    Ok(caller)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const URL: &str = "https://team.cloudflareaccess.com/cdn-cgi/access/certs";
+
+    fn rsa(kid: &str) -> Jwk {
+        Jwk { kty: "RSA".into(), kid: kid.into(), n: "n".into(), e: "AQAB".into() }
+    }
+
+    #[test]
+    fn reads_the_rsa_keys_of_a_key_set() {
+        let body = br#"{"keys":[{"kty":"EC","kid":"ec","crv":"P-256","x":"a","y":"b"},{"kty":"RSA","kid":"k1","n":"n","e":"AQAB","alg":"RS256"}],"public_cert":{}}"#;
+        assert_eq!(read_keys(body), Some(vec![rsa("k1")]));
+        assert_eq!(read_keys(b"<html>"), None);
+    }
+
+    #[test]
+    fn keys_are_fetched_when_due_and_kept_through_an_outage() {
+        let mut cache = KeyCache::default();
+        assert_eq!(cache.lookup(URL, "k1", 0), Lookup::Fetch, "nothing known yet");
+        cache.record(URL, 1_000, Some(vec![rsa("k1")]));
+        assert_eq!(cache.lookup(URL, "k1", 2_000), Lookup::Use(rsa("k1")));
+        // An unknown id fetches again, but not more than once a minute.
+        assert_eq!(cache.lookup(URL, "k2", 2_000), Lookup::Settle(None));
+        assert_eq!(cache.lookup(URL, "k2", 1_000 + REFETCH_MIN_MS), Lookup::Fetch);
+        // A rotation brings the new key.
+        cache.record(URL, 70_000, Some(vec![rsa("k1"), rsa("k2")]));
+        assert_eq!(cache.lookup(URL, "k2", 70_001), Lookup::Use(rsa("k2")));
+        // After an hour the keys are fetched again; if that fails, they still serve (stale)...
+        let later = 70_000 + KEYS_TTL_MS;
+        assert_eq!(cache.lookup(URL, "k1", later), Lookup::Fetch);
+        cache.record(URL, later, None);
+        assert_eq!(cache.after_fetch("k1", later), Some(rsa("k1")));
+        // ...and the failed fetch is not tried again at once.
+        assert_eq!(cache.lookup(URL, "k1", later + 1), Lookup::Settle(Some(rsa("k1"))));
+        // A week without a successful fetch: no key is trusted any more.
+        assert_eq!(cache.after_fetch("k1", 70_000 + KEYS_STALE_MS), None);
+        // Another URL (a new configuration) starts afresh.
+        assert_eq!(cache.lookup("https://other.example/certs", "k1", later + 1), Lookup::Fetch);
+        cache.record("https://other.example/certs", later + 2, None);
+        assert_eq!(cache.after_fetch("k1", later + 2), None);
+    }
 }

@@ -25,8 +25,8 @@ const ORDERS_KEY: &str = "orders";
 pub const MAX_LISTED: usize = 200;
 /// How long a finished purchase answers retries of its key.
 const IDEMPOTENCY_TTL_MS: u64 = 24 * 3600 * 1000;
-/// Storage key of the times of recent purchases, followed by whom they count for.
-const PURCHASES_KEY: &str = "purchases:";
+/// Storage key of the times of recent purchases, by whom they count for (JSON object).
+const PURCHASES_KEY: &str = "purchases";
 /// The window of the purchase rate limit (`BUYS_PER_MINUTE`).
 pub const PURCHASE_WINDOW_MS: u64 = 60_000;
 
@@ -98,6 +98,15 @@ pub fn may_have_bought(error: &ApiError) -> bool {
             | ApiError::Internal { .. }
     )
 }
+
+/// Whether a failed purchase does not count against `BUYS_PER_MINUTE`: the answer says nothing was
+/// bought, and it was not the provider asking everyone to slow down (its limit is shared by all callers).
+pub fn gives_slot_back(error: &ApiError) -> bool {
+    !may_have_bought(error) && !matches!(error, ApiError::RateLimited { .. })
+}
+
+/// Recent purchase times by rate key.
+type PurchaseTimes = std::collections::BTreeMap<String, Vec<u64>>;
 
 struct InFlight {
     fingerprint: String,
@@ -210,37 +219,45 @@ impl AccountObject {
         answer
     }
 
-    async fn purchase_times(&self, storage_key: &str) -> Result<Vec<u64>, ApiError> {
+    /// The recent purchases of everyone this object counts for; only those still in the window are
+    /// kept, so visitors without a token (one object, many addresses) do not pile up.
+    async fn purchase_times(&self) -> Result<PurchaseTimes, ApiError> {
         let stored: Option<String> =
-            self.state.storage().get(storage_key).await.map_err(|e| internal::internal("storage", e))?;
-        Ok(stored.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default())
+            self.state.storage().get(PURCHASES_KEY).await.map_err(|e| internal::internal("storage", e))?;
+        let mut all: PurchaseTimes = stored.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default();
+        let now = now().as_millis();
+        all.retain(|_, times| {
+            times.retain(|&at| at.saturating_add(PURCHASE_WINDOW_MS) > now);
+            !times.is_empty()
+        });
+        Ok(all)
     }
 
-    async fn put_purchase_times(&self, storage_key: &str, times: &[u64]) -> Result<(), ApiError> {
-        let json = serde_json::to_string(times).map_err(|e| internal::internal("purchases", e))?;
-        self.state.storage().put(storage_key, json).await.map_err(|e| internal::internal("storage", e))
+    async fn put_purchase_times(&self, all: &PurchaseTimes) -> Result<(), ApiError> {
+        let json = serde_json::to_string(all).map_err(|e| internal::internal("purchases", e))?;
+        self.state.storage().put(PURCHASES_KEY, json).await.map_err(|e| internal::internal("storage", e))
     }
 
     /// Counts a purchase against `BUYS_PER_MINUTE` for `rate_key`, and returns its time. Storage calls
     /// only between the read and the write: the object's input gate keeps other requests out
     /// meanwhile, so two purchases cannot both take the last slot.
     async fn take_purchase_slot(&self, rate_key: &str, limit: u32) -> Result<u64, ApiError> {
-        let storage_key = format!("{PURCHASES_KEY}{rate_key}");
-        let mut times = self.purchase_times(&storage_key).await?;
+        let mut all = self.purchase_times().await?;
         let at = now().as_millis();
-        admit_purchase(&mut times, at, limit)?;
-        self.put_purchase_times(&storage_key, &times).await?;
+        admit_purchase(all.entry(rate_key.to_owned()).or_default(), at, limit)?;
+        self.put_purchase_times(&all).await?;
         Ok(at)
     }
 
-    /// Gives back the slot taken at `at`: the purchase failed and surely bought nothing.
+    /// Gives back the slot taken at `at`: the purchase failed, and the answer said nothing was bought.
     async fn release_purchase_slot(&self, rate_key: &str, at: u64) {
-        let storage_key = format!("{PURCHASES_KEY}{rate_key}");
-        if let Ok(mut times) = self.purchase_times(&storage_key).await
+        let Ok(mut all) = self.purchase_times().await else { return };
+        if let Some(times) = all.get_mut(rate_key)
             && let Some(slot) = times.iter().position(|&t| t == at)
         {
             times.remove(slot);
-            let _ = self.put_purchase_times(&storage_key, &times).await;
+            all.retain(|_, times| !times.is_empty());
+            let _ = self.put_purchase_times(&all).await;
         }
     }
 
@@ -260,7 +277,7 @@ impl AccountObject {
         };
         let result = self.purchase_counted(owner, &config, request, key).await;
         if let (Err(error), Some(at)) = (&result, slot)
-            && !may_have_bought(error)
+            && gives_slot_back(error)
         {
             self.release_purchase_slot(rate_key, at).await;
         }
@@ -307,20 +324,29 @@ impl AccountObject {
             bought: bought.clone(),
             policy: config.order_policy(),
         };
-        let stub = internal::stub(&self.env, order_object::BINDING, &order_object::object_name(&bought.id))?;
+        // Failures from here on are logged, never returned: the caller gets the number it paid for, and
+        // its Idempotency-Key remembers the purchase, so a retry cannot buy a second one.
         let mut created = None;
-        for _ in 0..3 {
-            if let Ok(reply) = internal::call(&stub, Method::Post, "/create", owner, &[], Some(&new)).await
-                && let Ok(view) = reply.into_result::<OrderView>()
-            {
-                created = Some(view);
-                break;
+        match internal::stub(&self.env, order_object::BINDING, &order_object::object_name(&bought.id)) {
+            Ok(stub) => {
+                for _ in 0..3 {
+                    if let Ok(reply) = internal::call(&stub, Method::Post, "/create", owner, &[], Some(&new)).await
+                        && let Ok(view) = reply.into_result::<OrderView>()
+                    {
+                        created = Some(view);
+                        break;
+                    }
+                }
             }
+            Err(error) => worker::console_error!("order {}: {error}", bought.id),
         }
-        if let Some(view) = created {
-            self.index(view).await?;
-        } else {
-            worker::console_error!("order {} bought but its object could not be created", bought.id);
+        match created {
+            Some(view) => {
+                if let Err(error) = self.index(view).await {
+                    worker::console_error!("order {} bought but not listed: {error}", bought.id);
+                }
+            }
+            None => worker::console_error!("order {} bought but its object could not be created", bought.id),
         }
         Ok(bought)
     }
@@ -345,7 +371,8 @@ impl DurableObject for AccountObject {
                     Ok(request) => request,
                     Err(e) => return internal::error(&internal::internal("buy request", e)),
                 };
-                let rate_key = req.headers().get(internal::RATE_KEY_HEADER)?.unwrap_or_else(|| owner.clone());
+                let rate_key =
+                    req.headers().get(internal::RATE_KEY_HEADER)?.unwrap_or_else(|| format!("caller:{owner}"));
                 let (status, retry_after, body) = self.buy(&owner, &rate_key, key, request).await;
                 let headers = worker::Headers::new();
                 headers.set("Content-Type", "application/json")?;
@@ -411,17 +438,21 @@ mod tests {
             ApiError::NoNumbers,
             ApiError::InsufficientBalance,
             ApiError::PriceAboveLimit { price: 1.25, limit: 1.0 },
-            ApiError::RateLimited { retry_after_seconds: Some(3) },
             ApiError::UpstreamRejected { status: 400, message: "bad country".into() },
         ] {
             assert!(!may_have_bought(&nothing), "{nothing}");
+            assert!(gives_slot_back(&nothing), "{nothing}");
         }
+        // The provider's own 429: nothing bought, but the attempt still counts (its limit is everyone's).
+        let slow_down = ApiError::RateLimited { retry_after_seconds: Some(3) };
+        assert!(!may_have_bought(&slow_down) && !gives_slot_back(&slow_down));
         for unclear in [
             ApiError::UpstreamTimeout { timeout_seconds: 10 },
             ApiError::UpstreamUnavailable { status: Some(502) },
             ApiError::upstream_invalid("html"),
         ] {
             assert!(may_have_bought(&unclear), "{unclear}");
+            assert!(!gives_slot_back(&unclear), "{unclear}");
         }
     }
 

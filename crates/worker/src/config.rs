@@ -70,8 +70,9 @@ impl AccessSettings {
         let team = set("ACCESS_TEAM_DOMAIN").ok_or_else(|| {
             not_configured("AUTH_MODE=access needs ACCESS_TEAM_DOMAIN, e.g. myteam.cloudflareaccess.com")
         })?;
-        let host = team.trim_start_matches("https://").trim_end_matches('/');
-        if host.is_empty() || host.contains(['/', ' ', '?', '#']) {
+        let host = team.trim_start_matches("https://").trim_end_matches('/').to_ascii_lowercase();
+        let host_name = |h: &str| h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+        if host.is_empty() || !host_name(&host) {
             return Err(not_configured("ACCESS_TEAM_DOMAIN must be a host name such as myteam.cloudflareaccess.com"));
         }
         let issuer = format!("https://{host}");
@@ -86,9 +87,18 @@ impl AccessSettings {
         }
         let certs_url = set("ACCESS_CERTS_URL").unwrap_or_else(|| format!("{issuer}/cdn-cgi/access/certs"));
         // The keys decide who may spend: only over TLS, or from this machine while developing.
-        let local = ["http://127.0.0.1:", "http://localhost:"].iter().any(|p| certs_url.starts_with(p));
-        if !certs_url.starts_with("https://") && !local {
-            return Err(not_configured("ACCESS_CERTS_URL must be an https:// URL"));
+        let (tls, rest) = match (certs_url.strip_prefix("https://"), certs_url.strip_prefix("http://")) {
+            (Some(rest), _) => (true, rest),
+            (None, Some(rest)) => (false, rest),
+            (None, None) => return Err(not_configured("ACCESS_CERTS_URL must be an https:// URL")),
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let (name, port) = authority.rsplit_once(':').unwrap_or((authority, ""));
+        let valid = !name.is_empty() && host_name(name) && port.bytes().all(|b| b.is_ascii_digit());
+        if !valid || !(tls || matches!(name, "127.0.0.1" | "localhost")) {
+            return Err(not_configured(
+                "ACCESS_CERTS_URL must be an https:// URL (http only to 127.0.0.1 or localhost)",
+            ));
         }
         Ok(Self { issuer, audiences, certs_url })
     }
@@ -213,12 +223,16 @@ impl Config {
                 return Err(not_configured(format!("AUTH_MODE must be token, access or none, not {other:?}")));
             }
         };
-        let allowed_origins = var("ALLOWED_ORIGINS")
+        let allowed_origins: Vec<String> = var("ALLOWED_ORIGINS")
             .unwrap_or_default()
             .split(',')
             .map(|o| o.trim().trim_end_matches('/').to_owned())
             .filter(|o| !o.is_empty())
             .collect();
+        // Access signs in with a cookie, which a browser sends whichever page asks: any origin could act.
+        if matches!(auth, AuthMode::Access(_)) && allowed_origins.iter().any(|o| o == "*") {
+            return Err(not_configured("ALLOWED_ORIGINS=* cannot go with AUTH_MODE=access: list the app's origins"));
+        }
         let positive = |name: &str| -> Result<Option<f64>, ApiError> {
             match number::<f64>(name, var(name))? {
                 Some(v) if !(v.is_finite() && v > 0.0) => Err(not_configured(format!("{name} must be above 0"))),
@@ -363,6 +377,18 @@ mod tests {
         assert_eq!(settings.issuer, "https://team.cloudflareaccess.com");
         assert_eq!(settings.audiences, ["a1", "a2"]);
         assert_eq!(settings.certs_url, "https://team.cloudflareaccess.com/cdn-cgi/access/certs");
+        let local = read(
+            &[
+                ("AUTH_MODE", "access"),
+                ("ACCESS_TEAM_DOMAIN", "Team.CloudflareAccess.com"),
+                ("ACCESS_AUD", "a1"),
+                ("ACCESS_CERTS_URL", "http://127.0.0.1:8787/cdn-cgi/access/certs"),
+            ],
+            &key,
+        )
+        .expect("keys from this machine");
+        let AuthMode::Access(local) = local.auth else { panic!("access mode") };
+        assert_eq!(local.issuer, "https://team.cloudflareaccess.com", "the issuer is compared in lower case");
         for (vars, needle) in [
             (vec![("AUTH_MODE", "access"), ("ACCESS_AUD", "a1")], "ACCESS_TEAM_DOMAIN"),
             (vec![("AUTH_MODE", "access"), ("ACCESS_TEAM_DOMAIN", "team.cloudflareaccess.com")], "ACCESS_AUD"),
@@ -374,6 +400,32 @@ mod tests {
                     ("ACCESS_CERTS_URL", "http://keys.example/certs"),
                 ],
                 "https",
+            ),
+            (
+                vec![
+                    ("AUTH_MODE", "access"),
+                    ("ACCESS_TEAM_DOMAIN", "team.cloudflareaccess.com"),
+                    ("ACCESS_AUD", "a1"),
+                    ("ACCESS_CERTS_URL", "http://localhost:1@evil.example/certs"),
+                ],
+                "https",
+            ),
+            (
+                vec![
+                    ("AUTH_MODE", "access"),
+                    ("ACCESS_TEAM_DOMAIN", "team.cloudflareaccess.com@evil.example"),
+                    ("ACCESS_AUD", "a1"),
+                ],
+                "host name",
+            ),
+            (
+                vec![
+                    ("AUTH_MODE", "access"),
+                    ("ACCESS_TEAM_DOMAIN", "team.cloudflareaccess.com"),
+                    ("ACCESS_AUD", "a1"),
+                    ("ALLOWED_ORIGINS", "*"),
+                ],
+                "ALLOWED_ORIGINS",
             ),
         ] {
             let err = read(&vars, &key).expect_err(needle);
