@@ -197,20 +197,15 @@ describe("guarding the wallet", () => {
       secrets: { OXGEL_API_KEY: SIM_KEY, ACCESS_TOKENS: `alice:${TOKEN},bob:${OTHER_TOKEN}` },
     });
     try {
-      const buy = (token, key) => call(`${limited.api}/numbers/buy`, {
+      const buy = (token, key, pair = { service: "wa", country: "187" }) => call(`${limited.api}/numbers/buy`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": key },
-        body: JSON.stringify({ service: "wa", country: "187" }),
+        body: JSON.stringify(pair),
       });
       const run = crypto.randomUUID();
       // Sold out (NO_NUMBERS): nothing was bought, so nothing is counted, retries included.
       for (let i = 0; i < 3; i++) {
-        const none = await call(`${limited.api}/numbers/buy`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", "idempotency-key": `${run}-none` },
-          body: JSON.stringify({ service: "oi", country: "22" }),
-        });
-        assertError(none, 503, "NO_NUMBERS");
+        assertError(await buy(TOKEN, `${run}-none`, { service: "oi", country: "22" }), 503, "NO_NUMBERS");
       }
       const first = await buy(TOKEN, `${run}-1`);
       assert.equal(first.status, 200, first.text);

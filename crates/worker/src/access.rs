@@ -2,7 +2,9 @@
 
 use vnum_protocol::ApiError;
 
-use crate::config::{AuthMode, Config};
+#[cfg(test)]
+use crate::config::AuthMode;
+use crate::config::{AccessToken, Config};
 
 /// An authenticated caller; orders are recorded under its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,36 +62,29 @@ pub fn is_loopback_host(host: &str) -> bool {
     matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "::1") || host.starts_with("127.")
 }
 
-/// Decides whether a request may go on.
-pub fn authorize(config: &Config, authorization: Option<&str>, host: &str) -> Result<Caller, ApiError> {
-    match &config.auth {
-        AuthMode::None => {
-            if config.is_demo() || is_loopback_host(host) {
-                Ok(Caller { name: ANONYMOUS.to_owned(), anonymous: true })
-            } else {
-                Err(ApiError::Forbidden {
-                    reason: "AUTH_MODE=none is only allowed with PROVIDER=demo or on loopback; set AUTH_MODE=token"
-                        .to_owned(),
-                })
-            }
-        }
-        // Its tokens are checked with the team's keys, asynchronously: `access_keys::authorize`.
-        AuthMode::Access(_) => {
-            Err(ApiError::Internal { reason: "Cloudflare Access tokens are checked by access_keys".to_owned() })
-        }
-        AuthMode::Token(tokens) => {
-            let presented = authorization
-                .and_then(|h| h.trim().strip_prefix("Bearer ").or_else(|| h.trim().strip_prefix("bearer ")))
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .ok_or(ApiError::Unauthorized)?;
-            tokens
-                .iter()
-                .find(|t| same(t.token.expose().as_bytes(), presented.as_bytes()))
-                .map(|t| Caller::named(t.name.clone()))
-                .ok_or(ApiError::Unauthorized)
-        }
+/// `AUTH_MODE=none`: anyone, but only where no money is at stake or on this machine.
+pub fn without_token(config: &Config, host: &str) -> Result<Caller, ApiError> {
+    if config.is_demo() || is_loopback_host(host) {
+        Ok(Caller { name: ANONYMOUS.to_owned(), anonymous: true })
+    } else {
+        Err(ApiError::Forbidden {
+            reason: "AUTH_MODE=none is only allowed with PROVIDER=demo or on loopback; set AUTH_MODE=token".to_owned(),
+        })
     }
+}
+
+/// `AUTH_MODE=token`: the caller whose token the `Authorization` header carries.
+pub fn by_token(tokens: &[AccessToken], authorization: Option<&str>) -> Result<Caller, ApiError> {
+    let presented = authorization
+        .and_then(|h| h.trim().strip_prefix("Bearer ").or_else(|| h.trim().strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(ApiError::Unauthorized)?;
+    tokens
+        .iter()
+        .find(|t| same(t.token.expose().as_bytes(), presented.as_bytes()))
+        .map(|t| Caller::named(t.name.clone()))
+        .ok_or(ApiError::Unauthorized)
 }
 
 #[cfg(test)]
@@ -111,21 +106,21 @@ mod tests {
 
     #[test]
     fn tokens() {
-        let c = config(&[]);
-        assert_eq!(authorize(&c, Some("Bearer secret-b"), "proxy.example").expect("bob").name, "bob");
+        let AuthMode::Token(tokens) = config(&[]).auth else { panic!("token mode") };
+        assert_eq!(by_token(&tokens, Some("Bearer secret-b")).expect("bob").name, "bob");
         for bad in [None, Some("Bearer"), Some("Bearer secret-"), Some("Basic secret-a"), Some("Bearer secret-aa")] {
-            assert_eq!(authorize(&c, bad, "proxy.example"), Err(ApiError::Unauthorized), "{bad:?}");
+            assert_eq!(by_token(&tokens, bad), Err(ApiError::Unauthorized), "{bad:?}");
         }
     }
 
     #[test]
     fn none_only_for_demo_or_loopback() {
         let open = config(&[("AUTH_MODE", "none")]);
-        assert!(authorize(&open, None, "127.0.0.1").is_ok());
-        assert!(authorize(&open, None, "localhost").is_ok());
-        assert!(matches!(authorize(&open, None, "proxy.example"), Err(ApiError::Forbidden { .. })));
+        assert!(without_token(&open, "127.0.0.1").is_ok());
+        assert!(without_token(&open, "localhost").is_ok());
+        assert!(matches!(without_token(&open, "proxy.example"), Err(ApiError::Forbidden { .. })));
         let demo = config(&[("AUTH_MODE", "none"), ("PROVIDER", "demo")]);
-        assert!(authorize(&demo, None, "demo.example").is_ok());
+        assert!(without_token(&demo, "demo.example").is_ok());
     }
 
     #[test]

@@ -115,8 +115,13 @@ impl KeyCache {
     }
 }
 
+/// At most this many keys stay imported into WebCrypto (Access serves the current and the previous one).
+const MAX_IMPORTED: usize = 4;
+
 thread_local! {
     static KEYS: RefCell<KeyCache> = RefCell::new(KeyCache::default());
+    /// Keys imported into WebCrypto, with the JWK each came from: imported once, not per request.
+    static IMPORTED: RefCell<Vec<(Jwk, JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 
 fn now_ms() -> u64 {
@@ -186,15 +191,32 @@ async fn subtle(method: &str, args: &Array) -> Result<JsValue, JsValue> {
     JsFuture::from(promise).await
 }
 
-/// Whether `signature` over `data` is RS256 by the RSA public key `jwk`.
-async fn rs256(jwk: &Jwk, data: &[u8], signature: &[u8]) -> Result<bool, JsValue> {
-    let jwk = js_sys::JSON::parse(&serde_json::to_string(jwk).unwrap_or_default())?;
+/// `jwk` as a WebCrypto key for RS256 verification.
+async fn crypto_key(jwk: &Jwk) -> Result<JsValue, JsValue> {
+    let known = IMPORTED.with(|imported| imported.borrow().iter().find(|(k, _)| k == jwk).map(|(_, key)| key.clone()));
+    if let Some(key) = known {
+        return Ok(key);
+    }
     let algorithm = Object::new();
     for (name, value) in [("name", "RSASSA-PKCS1-v1_5"), ("hash", "SHA-256")] {
         Reflect::set(&algorithm, &name.into(), &value.into())?;
     }
-    let import = Array::of5(&"jwk".into(), &jwk, &algorithm, &JsValue::FALSE, &Array::of1(&"verify".into()));
+    let json = js_sys::JSON::parse(&serde_json::to_string(jwk).unwrap_or_default())?;
+    let import = Array::of5(&"jwk".into(), &json, &algorithm, &JsValue::FALSE, &Array::of1(&"verify".into()));
     let key = subtle("importKey", &import).await?;
+    IMPORTED.with(|imported| {
+        let mut imported = imported.borrow_mut();
+        if imported.len() >= MAX_IMPORTED {
+            imported.remove(0);
+        }
+        imported.push((jwk.clone(), key.clone()));
+    });
+    Ok(key)
+}
+
+/// Whether `signature` over `data` is RS256 by the RSA public key `jwk`.
+async fn rs256(jwk: &Jwk, data: &[u8], signature: &[u8]) -> Result<bool, JsValue> {
+    let key = crypto_key(jwk).await?;
     let verify = Array::of4(
         &"RSASSA-PKCS1-v1_5".into(),
         &key,

@@ -35,8 +35,8 @@ pub fn object_name(owner: &str) -> String {
     format!("account:{owner}")
 }
 
-/// A purchase's answer as sent: status, `Retry-After` seconds, body.
-type Outcome = (u16, Option<u64>, Vec<u8>);
+/// A purchase's answer, shared with the concurrent requests that carried the same key.
+type Outcome = Result<BoughtNumber, ApiError>;
 
 /// A purchase remembered under its idempotency key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,7 +77,7 @@ pub fn upsert(list: &mut Vec<OrderView>, view: OrderView) {
 /// before it, recording it in `times` (oldest first; older times are dropped). Otherwise refuses
 /// with how many seconds remain until the oldest counted purchase leaves the window.
 pub fn admit_purchase(times: &mut Vec<u64>, now: u64, limit: u32) -> Result<(), ApiError> {
-    times.retain(|&at| at.saturating_add(PURCHASE_WINDOW_MS) > now);
+    times.retain(|&at| in_window(at, now));
     let limit = limit as usize;
     if limit > 0 && times.len() >= limit {
         let oldest_counted = times[times.len() - limit];
@@ -86,6 +86,11 @@ pub fn admit_purchase(times: &mut Vec<u64>, now: u64, limit: u32) -> Result<(), 
     }
     times.push(now);
     Ok(())
+}
+
+/// Whether a purchase made `at` still counts `now`.
+fn in_window(at: u64, now: u64) -> bool {
+    at.saturating_add(PURCHASE_WINDOW_MS) > now
 }
 
 /// Whether a failed purchase may still have bought a number upstream: no clear answer came back.
@@ -127,13 +132,6 @@ impl std::fmt::Debug for AccountObject {
     }
 }
 
-fn outcome(result: Result<BoughtNumber, ApiError>) -> Outcome {
-    match result {
-        Ok(bought) => (200, None, serde_json::to_vec(&bought).unwrap_or_default()),
-        Err(e) => (e.http_status(), e.retry_after_seconds(), serde_json::to_vec(&e.to_body()).unwrap_or_default()),
-    }
-}
-
 impl AccountObject {
     fn config(&self) -> Result<Config, ApiError> {
         Config::read(
@@ -158,7 +156,7 @@ impl AccountObject {
     /// A purchase, at most once per idempotency key.
     async fn buy(&self, owner: &str, rate_key: &str, key: Option<IdempotencyKey>, request: BuyRequest) -> Outcome {
         let Some(key) = key else {
-            return outcome(self.purchase(owner, rate_key, &request, None).await);
+            return self.purchase(owner, rate_key, &request, None).await;
         };
         let fingerprint = fingerprint(&request);
         // Claim the key before anything awaits: a second request with it waits for the first.
@@ -166,7 +164,7 @@ impl AccountObject {
             let mut in_flight = self.in_flight.borrow_mut();
             match in_flight.get_mut(key.as_str()) {
                 Some(flight) if flight.fingerprint != fingerprint => {
-                    return outcome(Err(ApiError::invalid("Idempotency-Key", "is in use for a different purchase")));
+                    return Err(ApiError::invalid("Idempotency-Key", "is in use for a different purchase"));
                 }
                 Some(flight) => {
                     let (tx, rx) = oneshot::channel();
@@ -183,9 +181,7 @@ impl AccountObject {
             }
         };
         if let Some(rx) = waiting {
-            return rx
-                .await
-                .unwrap_or_else(|_| outcome(Err(ApiError::Internal { reason: "purchase abandoned".into() })));
+            return rx.await.unwrap_or_else(|_| Err(ApiError::Internal { reason: "purchase abandoned".into() }));
         }
         let storage_key = format!("idem:{}", key.as_str());
         let remembered: Option<Remembered> = self
@@ -210,13 +206,12 @@ impl AccountObject {
                 result
             }
         };
-        let answer = outcome(result);
         if let Some(flight) = self.in_flight.borrow_mut().remove(key.as_str()) {
             for waiter in flight.waiters {
-                let _ = waiter.send(answer.clone());
+                let _ = waiter.send(result.clone());
             }
         }
-        answer
+        result
     }
 
     /// The recent purchases of everyone this object counts for; only those still in the window are
@@ -227,7 +222,7 @@ impl AccountObject {
         let mut all: PurchaseTimes = stored.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default();
         let now = now().as_millis();
         all.retain(|_, times| {
-            times.retain(|&at| at.saturating_add(PURCHASE_WINDOW_MS) > now);
+            times.retain(|&at| in_window(at, now));
             !times.is_empty()
         });
         Ok(all)
@@ -373,13 +368,7 @@ impl DurableObject for AccountObject {
                 };
                 let rate_key =
                     req.headers().get(internal::RATE_KEY_HEADER)?.unwrap_or_else(|| format!("caller:{owner}"));
-                let (status, retry_after, body) = self.buy(&owner, &rate_key, key, request).await;
-                let headers = worker::Headers::new();
-                headers.set("Content-Type", "application/json")?;
-                if let Some(seconds) = retry_after {
-                    headers.set("Retry-After", &seconds.to_string())?;
-                }
-                Ok(Response::from_bytes(body)?.with_status(status).with_headers(headers))
+                internal::answer(self.buy(&owner, &rate_key, key, request).await)
             }
             (Method::Post, "/index") => match req.json::<OrderView>().await {
                 Ok(view) => internal::answer(self.index(view).await.map(|()| serde_json::json!({"ok": true}))),

@@ -76,12 +76,7 @@ impl AccessSettings {
             return Err(not_configured("ACCESS_TEAM_DOMAIN must be a host name such as myteam.cloudflareaccess.com"));
         }
         let issuer = format!("https://{host}");
-        let audiences: Vec<String> = set("ACCESS_AUD")
-            .unwrap_or_default()
-            .split(',')
-            .map(|a| a.trim().to_owned())
-            .filter(|a| !a.is_empty())
-            .collect();
+        let audiences: Vec<String> = entries(&set("ACCESS_AUD").unwrap_or_default()).map(str::to_owned).collect();
         if audiences.is_empty() {
             return Err(not_configured("AUTH_MODE=access needs ACCESS_AUD, the Access application's audience tag"));
         }
@@ -223,11 +218,10 @@ impl Config {
                 return Err(not_configured(format!("AUTH_MODE must be token, access or none, not {other:?}")));
             }
         };
-        let allowed_origins: Vec<String> = var("ALLOWED_ORIGINS")
-            .unwrap_or_default()
-            .split(',')
-            .map(|o| o.trim().trim_end_matches('/').to_owned())
+        let allowed_origins: Vec<String> = entries(&var("ALLOWED_ORIGINS").unwrap_or_default())
+            .map(|o| o.trim_end_matches('/'))
             .filter(|o| !o.is_empty())
+            .map(str::to_owned)
             .collect();
         // Access signs in with a cookie, which a browser sends whichever page asks: any origin could act.
         if matches!(auth, AuthMode::Access(_)) && allowed_origins.iter().any(|o| o == "*") {
@@ -293,11 +287,14 @@ pub fn from_env(env: &worker::Env) -> Result<std::rc::Rc<Config>, ApiError> {
     })
 }
 
+/// The trimmed, non-empty entries of a comma-separated value.
+fn entries(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',').map(str::trim).filter(|entry| !entry.is_empty())
+}
+
 /// `ACCESS_TOKENS`: `tok1,tok2` or `alice:tok1,bob:tok2`. A token without a name is named by its position.
 pub fn parse_tokens(text: &str) -> Vec<AccessToken> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+    entries(text)
         .enumerate()
         .filter_map(|(i, entry)| {
             let (name, token) = match entry.split_once(':') {

@@ -189,15 +189,13 @@ async fn handle(
     }
 
     let config = config.map_err(Clone::clone)?;
-    let ip = req.headers().get("CF-Connecting-IP").ok().flatten();
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let ip = header("CF-Connecting-IP");
     let authorized = match &config.auth {
+        AuthMode::None => access::without_token(config, url.host),
+        AuthMode::Token(tokens) => access::by_token(tokens, header("Authorization").as_deref()),
         AuthMode::Access(settings) => {
-            let assertion = req.headers().get(access_jwt::ASSERTION_HEADER).ok().flatten();
-            access_keys::authorize(settings, assertion.as_deref()).await
-        }
-        _ => {
-            let authorization = req.headers().get("Authorization").ok().flatten();
-            access::authorize(config, authorization.as_deref(), url.host)
+            access_keys::authorize(settings, header(access_jwt::ASSERTION_HEADER).as_deref()).await
         }
     };
     let caller = match authorized {
