@@ -15,7 +15,7 @@ KEY=OXGL-bench-key-000000
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk >/dev/null; }
 
 cargo build --quiet --profile release-native -p vnum-sim
-[ -f build/index.js ] || bash scripts/build-worker.sh
+VNUM_SKIP_SETUP=1 bash scripts/build-worker.sh   # quick when build/ is up to date
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pids=()
