@@ -163,4 +163,4 @@ const result = await build({
 const entry = result.outputFiles[0].text.replaceAll("import source ", "import ");
 writeFileSync(join(outDir, "index.js"), entry);
 copyFileSync(join(bindgenDir, "index_bg.wasm"), join(outDir, "index_bg.wasm"));
-console.error(`worker entry: ${functions.filter((n) => !SYSTEM.has(n)).length} handlers, ${classes.length} classes (${classes.join(", ")})`);
+console.error(`worker entry: handlers ${functions.filter((n) => !SYSTEM.has(n)).join(", ")}; classes ${classes.join(", ")}`);
