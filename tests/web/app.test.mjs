@@ -5,103 +5,19 @@
 // Elements are found by data-testid; every test saves a screenshot in tests/artifacts/.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { ROOT, startWorker } from "../support/harness.mjs";
-
-const ARTIFACTS = join(ROOT, "tests/artifacts");
-mkdirSync(ARTIFACTS, { recursive: true });
+import { startWorker } from "../support/harness.mjs";
+import {
+  DESKTOP, PHONE, assertClean, buy, byId, demoVars, open, openApp, pick, screenshot, text, useBrowser, waitForText,
+} from "./support.mjs";
 
 // The SMS comes 8 s after purchase; cancelling is allowed after 3 s: so a test can cancel before the
 // code arrives, and another can reload before it does.
 const SMS_DELAY_SECONDS = 8;
 const CANCEL_AFTER_SECONDS = 3;
-const DEMO = { PROVIDER: "demo", AUTH_MODE: "none", POLL_INTERVAL_SECONDS: "1",
-  DEMO_SMS_DELAY_SECONDS: String(SMS_DELAY_SECONDS), CANCEL_AFTER_SECONDS: String(CANCEL_AFTER_SECONDS) };
+const DEMO = demoVars({ smsDelay: SMS_DELAY_SECONDS, cancelAfter: CANCEL_AFTER_SECONDS });
 const CODE_TIMEOUT = (SMS_DELAY_SECONDS + 12) * 1000;
 
-const PHONE = { width: 360, height: 780 };
-const DESKTOP = { width: 1280, height: 860 };
-
-let browser;
-
-before(async () => {
-  const { chromium } = await import("playwright-core");
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-/** A fresh browser profile (its own localStorage) with one page; errors on the page fail the test. */
-async function openApp(worker, { viewport = DESKTOP, colorScheme = "light", path = "/" } = {}) {
-  const context = await browser.newContext({ viewport, colorScheme });
-  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: worker.url });
-  const page = await open(context, worker, path);
-  return { context, page };
-}
-
-/** Opens another page of `context` on the app and waits until it runs. */
-async function open(context, worker, path = "/") {
-  const page = await context.newPage();
-  page.problems = [];
-  page.on("pageerror", (e) => page.problems.push(`pageerror: ${e.message}`));
-  // The browser logs every error status it receives (401, 402, …): those are answers the app explains.
-  page.on("console", (m) => {
-    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) page.problems.push(`console: ${m.text()}`);
-  });
-  await page.goto(`${worker.url}${path}`);
-  await page.getByTestId("brand").waitFor();
-  return page;
-}
-
-const byId = (page, id) => page.getByTestId(id);
-
-async function text(locator) {
-  return (await locator.textContent())?.trim() ?? "";
-}
-
-/** Waits until `locator`'s text matches `pattern`; returns the text. */
-async function waitForText(locator, pattern, timeout = 10_000) {
-  const deadline = Date.now() + timeout;
-  let last = "";
-  while (Date.now() < deadline) {
-    last = (await locator.count()) > 0 ? await text(locator) : "";
-    if (pattern.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${pattern}; last text: ${JSON.stringify(last)}`);
-}
-
-async function screenshot(page, name) {
-  await page.screenshot({ path: join(ARTIFACTS, `web-${name}.png`), fullPage: true });
-}
-
-function assertClean(page) {
-  assert.deepEqual(page.problems, [], page.problems.join("\n"));
-}
-
-/** Picks a service and a country by typing into their searches and choosing from the lists. */
-async function pick(page, { service, serviceQuery, country, countryQuery }) {
-  await byId(page, "service-search").fill(serviceQuery);
-  await byId(page, `service-option-${service}`).check();
-  await byId(page, "country-search").fill(countryQuery);
-  await byId(page, `country-option-${country}`).check();
-}
-
-/** Buys the picked pair and returns the new order's card (the newest is first). */
-async function buy(page) {
-  const before = await byId(page, "order").count();
-  await byId(page, "buy").click();
-  await page.waitForFunction((n) => document.querySelectorAll("[data-testid=order]").length > n, before);
-  await waitForText(byId(page, "buy"), /^Buy number$/);
-  return byId(page, "order").first();
-}
+const browser = useBrowser();
 
 describe("the web app with the demo provider", () => {
   let worker;
@@ -145,10 +61,10 @@ describe("the web app with the demo provider", () => {
       assert.match(await text(card.getByTestId("sms-text")), /WhatsApp/);
       assert.equal(await card.getByTestId("waiting").count(), 0);
       await card.getByTestId("copy-code").click();
-      await waitForText(card.getByTestId("copy-code"), /^Copied$/);
+      await waitForText(card.getByTestId("copy-code"), /^Copied the /);
       assert.equal(await page.evaluate(() => navigator.clipboard.readText()), code);
       await card.getByTestId("copy-phone").click();
-      await waitForText(card.getByTestId("copy-phone"), /^Copied$/);
+      await waitForText(card.getByTestId("copy-phone"), /^Copied the /);
       assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await text(card.getByTestId("phone")));
       await screenshot(page, "desktop-light-code");
 

@@ -333,7 +333,7 @@ fn TokenForm() -> impl IntoView {
         app.refresh_balance();
     };
     view! {
-        <section class="panel token" data-testid="token-form" aria-labelledby="token-title">
+        <main class="panel token" data-testid="token-form" aria-labelledby="token-title">
             <h2 id="token-title">"Access token"</h2>
             <p data-testid="token-reason">
                 {if refused {
@@ -358,7 +358,7 @@ fn TokenForm() -> impl IntoView {
                 </div>
             </form>
             {move || problem.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
-        </section>
+        </main>
     }
 }
 
@@ -988,12 +988,15 @@ fn CopyButton(text: String, what: &'static str, testid: &'static str) -> impl In
         });
     };
     view! {
-        <button type="button" class="copy" data-testid=testid aria-label=format!("Copy the {what}") on:click=copy>
+        // The name is the visible word and the hidden object ("Copy the code", "Copied the code"), so that
+        // what a person sees is what a voice user says (WCAG 2.5.3).
+        <button type="button" class="copy" data-testid=testid on:click=copy>
             {move || match state.get() {
                 None => "Copy",
                 Some(true) => "Copied",
                 Some(false) => "Select and copy by hand",
             }}
+            <span class="visually-hidden">{format!(" the {what}")}</span>
         </button>
     }
 }
