@@ -10,16 +10,13 @@ use serde::{Deserialize, Serialize};
 use vnum_protocol::ApiError;
 use vnum_protocol::api::{BoughtNumber, BuyRequest, OrderView, OrdersResponse};
 use vnum_protocol::validate::IdempotencyKey;
-use worker::{DurableObject, Env, Method, Request, Response, State, durable_object};
+use worker::{DurableObject, Env, Request, Response, State, durable_object};
 
 use crate::config::Config;
-use crate::internal::{self, OWNER_HEADER};
-use crate::order_object::{self, NewOrder};
+use crate::objects::{self, AccountCommand, NewOrder, OrderCommand};
 use crate::proxy::{Proxy, now};
 use crate::spend_ledger;
 
-/// The binding of the account objects.
-pub const BINDING: &str = "ACCOUNTS";
 const ORDERS_KEY: &str = "orders";
 /// How many orders the list keeps.
 pub const MAX_LISTED: usize = 200;
@@ -29,11 +26,6 @@ const IDEMPOTENCY_TTL_MS: u64 = 24 * 3600 * 1000;
 const PURCHASES_KEY: &str = "purchases";
 /// The window of the purchase rate limit (`BUYS_PER_MINUTE`).
 pub const PURCHASE_WINDOW_MS: u64 = 60_000;
-
-/// The object of caller `owner`.
-pub fn object_name(owner: &str) -> String {
-    format!("account:{owner}")
-}
 
 /// A purchase's answer, shared with the concurrent requests that carried the same key.
 type Outcome = Result<BoughtNumber, ApiError>;
@@ -142,15 +134,15 @@ impl AccountObject {
 
     async fn list(&self) -> Result<Vec<OrderView>, ApiError> {
         let stored: Option<String> =
-            self.state.storage().get(ORDERS_KEY).await.map_err(|e| internal::internal("storage", e))?;
+            self.state.storage().get(ORDERS_KEY).await.map_err(|e| objects::internal("storage", e))?;
         Ok(stored.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default())
     }
 
     async fn index(&self, view: OrderView) -> Result<(), ApiError> {
         let mut list = self.list().await?;
         upsert(&mut list, view);
-        let json = serde_json::to_string(&list).map_err(|e| internal::internal("orders", e))?;
-        self.state.storage().put(ORDERS_KEY, json).await.map_err(|e| internal::internal("storage", e))
+        let json = serde_json::to_string(&list).map_err(|e| objects::internal("orders", e))?;
+        self.state.storage().put(ORDERS_KEY, json).await.map_err(|e| objects::internal("storage", e))
     }
 
     /// A purchase, at most once per idempotency key.
@@ -218,7 +210,7 @@ impl AccountObject {
     /// kept, so visitors without a token (one object, many addresses) do not pile up.
     async fn purchase_times(&self) -> Result<PurchaseTimes, ApiError> {
         let stored: Option<String> =
-            self.state.storage().get(PURCHASES_KEY).await.map_err(|e| internal::internal("storage", e))?;
+            self.state.storage().get(PURCHASES_KEY).await.map_err(|e| objects::internal("storage", e))?;
         let mut all: PurchaseTimes = stored.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default();
         let now = now().as_millis();
         all.retain(|_, times| {
@@ -229,8 +221,8 @@ impl AccountObject {
     }
 
     async fn put_purchase_times(&self, all: &PurchaseTimes) -> Result<(), ApiError> {
-        let json = serde_json::to_string(all).map_err(|e| internal::internal("purchases", e))?;
-        self.state.storage().put(PURCHASES_KEY, json).await.map_err(|e| internal::internal("storage", e))
+        let json = serde_json::to_string(all).map_err(|e| objects::internal("purchases", e))?;
+        self.state.storage().put(PURCHASES_KEY, json).await.map_err(|e| objects::internal("storage", e))
     }
 
     /// Counts a purchase against `BUYS_PER_MINUTE` for `rate_key`, and returns its time. Storage calls
@@ -322,10 +314,11 @@ impl AccountObject {
         // Failures from here on are logged, never returned: the caller gets the number it paid for, and
         // its Idempotency-Key remembers the purchase, so a retry cannot buy a second one.
         let mut created = None;
-        match internal::stub(&self.env, order_object::BINDING, &order_object::object_name(&bought.id)) {
+        let create = OrderCommand::Create(new);
+        match objects::order(&self.env, &bought.id) {
             Ok(stub) => {
                 for _ in 0..3 {
-                    if let Ok(reply) = internal::call(&stub, Method::Post, "/create", owner, &[], Some(&new)).await
+                    if let Ok(reply) = objects::send(&stub, owner, &create).await
                         && let Ok(view) = reply.into_result::<OrderView>()
                     {
                         created = Some(view);
@@ -353,40 +346,25 @@ impl DurableObject for AccountObject {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let owner = req.headers().get(OWNER_HEADER)?.unwrap_or_default();
-        let path = req.path();
-        match (req.method(), path.as_str()) {
-            (Method::Post, "/buy") => {
-                let key = match req.headers().get("Idempotency-Key")?.as_deref().map(IdempotencyKey::parse).transpose()
-                {
+        let message = match objects::receive::<AccountCommand>(&mut req).await {
+            Ok(message) => message,
+            Err(e) => return objects::error(&e),
+        };
+        let owner = message.owner.as_str();
+        match message.command {
+            AccountCommand::Buy { request, idempotency_key, rate_key } => {
+                let key = match idempotency_key.as_deref().map(IdempotencyKey::parse).transpose() {
                     Ok(key) => key,
-                    Err(e) => return internal::error(&e),
+                    Err(e) => return objects::error(&e),
                 };
-                let request: BuyRequest = match req.json().await {
-                    Ok(request) => request,
-                    Err(e) => return internal::error(&internal::internal("buy request", e)),
-                };
-                let rate_key =
-                    req.headers().get(internal::RATE_KEY_HEADER)?.unwrap_or_else(|| format!("caller:{owner}"));
-                internal::answer(self.buy(&owner, &rate_key, key, request).await)
+                objects::answer(self.buy(owner, &rate_key, key, request).await)
             }
-            (Method::Post, "/index") => match req.json::<OrderView>().await {
-                Ok(view) => internal::answer(self.index(view).await.map(|()| serde_json::json!({"ok": true}))),
-                Err(e) => internal::error(&internal::internal("order view", e)),
-            },
-            (Method::Get, "/orders") => internal::answer(self.list().await.map(|orders| OrdersResponse { orders })),
-            _ => internal::error(&ApiError::not_found("object route")),
+            AccountCommand::OrderChanged(view) => {
+                objects::answer(self.index(view).await.map(|()| serde_json::json!({"ok": true})))
+            }
+            AccountCommand::Orders => objects::answer(self.list().await.map(|orders| OrdersResponse { orders })),
         }
     }
-}
-
-/// Tells `owner`'s object about an order's new state.
-pub async fn index(env: &Env, owner: &str, view: &OrderView) -> Result<(), ApiError> {
-    let stub = internal::stub(env, BINDING, &object_name(owner))?;
-    internal::call(&stub, Method::Post, "/index", owner, &[], Some(view))
-        .await?
-        .into_result::<serde_json::Value>()
-        .map(|_| ())
 }
 
 #[cfg(test)]

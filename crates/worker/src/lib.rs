@@ -13,7 +13,7 @@ mod config;
 mod cors;
 mod demo;
 mod inbound;
-mod internal;
+mod objects;
 mod openapi;
 mod order_object;
 mod proxy;
@@ -25,7 +25,7 @@ use serde::Serialize;
 use vnum_protocol::ApiError;
 use vnum_protocol::api::Health;
 use vnum_protocol::http::{UrlParts, parse_query};
-use worker::{Cache, Context, Env, Headers, Method, Request, Response, Result, event};
+use worker::{Cache, Context, Env, Headers, Request, Response, Result, event};
 
 pub use account_object::AccountObject;
 pub use demo::DemoProvider;
@@ -34,6 +34,7 @@ pub use spend_ledger::SpendLedger;
 
 use crate::config::{AuthMode, Config, Upstream};
 use crate::cors::OriginCheck;
+use crate::objects::{AccountCommand, OrderAction, OrderCommand};
 use crate::proxy::Proxy;
 use crate::routes::{Route, RouteSpec};
 
@@ -269,42 +270,37 @@ async fn route(
             let content_type = req.headers().get("Content-Type").ok().flatten();
             let request = inbound::buy_request(content_type.as_deref(), body)?;
             let key = inbound::idempotency_key(req.headers().get("Idempotency-Key").ok().flatten().as_deref())?;
-            let stub = internal::stub(env, account_object::BINDING, &account_object::object_name(owner))?;
-            let mut headers = vec![(internal::RATE_KEY_HEADER, rate_key)];
-            if let Some(key) = &key {
-                headers.push(("Idempotency-Key", key.as_str()));
-            }
-            Ok(relay(internal::call(&stub, Method::Post, "/buy", owner, &headers, Some(&request)).await?))
+            let buy = AccountCommand::Buy {
+                request,
+                idempotency_key: key.map(|k| k.as_str().to_owned()),
+                rate_key: rate_key.to_owned(),
+            };
+            Ok(relay(objects::send(&objects::account(env, owner)?, owner, &buy).await?))
         }
         Route::Orders => {
-            let stub = internal::stub(env, account_object::BINDING, &account_object::object_name(owner))?;
-            Ok(relay(internal::call::<()>(&stub, Method::Get, "/orders", owner, &[], None).await?))
+            Ok(relay(objects::send(&objects::account(env, owner)?, owner, &AccountCommand::Orders).await?))
         }
         Route::Status | Route::Cancel | Route::Finish | Route::Another | Route::Wait | Route::Stream => {
             inbound::no_body(body)?;
             let id = query.order_id()?;
-            let stub = internal::stub(env, order_object::BINDING, &order_object::object_name(id.as_str()))?;
-            if spec.route == Route::Stream {
-                let last = req.headers().get("Last-Event-ID").ok().flatten();
-                let headers: Vec<(&str, &str)> =
-                    last.as_deref().map(|l| vec![("Last-Event-ID", l)]).unwrap_or_default();
-                let response = internal::call_raw::<()>(&stub, Method::Get, "/stream", owner, &headers, None).await?;
-                if response.status_code() == 200 {
-                    return Ok(Outgoing::Stream(response));
+            let order = objects::order(env, id.as_str())?;
+            let command = match spec.route {
+                Route::Status => OrderCommand::Status,
+                Route::Cancel => OrderCommand::Act { action: OrderAction::Cancel },
+                Route::Finish => OrderCommand::Act { action: OrderAction::Finish },
+                Route::Another => OrderCommand::Act { action: OrderAction::Another },
+                Route::Wait => OrderCommand::Wait { seconds: order_object::wait_seconds(query.get("timeout"))? },
+                _ => {
+                    let last = req.headers().get("Last-Event-ID").ok().flatten();
+                    let command = OrderCommand::Stream { last_event_id: last.and_then(|l| l.trim().parse().ok()) };
+                    let response = objects::send_unread(&order, owner, &command).await?;
+                    if response.status_code() == 200 {
+                        return Ok(Outgoing::Stream(response));
+                    }
+                    return Ok(relay(objects::read(response).await?).into());
                 }
-                return Ok(relay(internal::read(response).await?).into());
-            }
-            let (method, path) = match spec.route {
-                Route::Status => (Method::Get, "/status".to_owned()),
-                Route::Cancel => (Method::Post, "/cancel".to_owned()),
-                Route::Finish => (Method::Post, "/finish".to_owned()),
-                Route::Another => (Method::Post, "/another".to_owned()),
-                Route::Wait => {
-                    (Method::Get, format!("/wait?timeout={}", order_object::wait_seconds(query.get("timeout"))?))
-                }
-                _ => return Err(ApiError::Internal { reason: "streams are relayed as they come".to_owned() }),
             };
-            Ok(relay(internal::call::<()>(&stub, method, &path, owner, &[], None).await?))
+            Ok(relay(objects::send(&order, owner, &command).await?))
         }
     };
     answer.map(Outgoing::from)
@@ -361,7 +357,7 @@ async fn catalogue(
 }
 
 /// Passes an object's answer on.
-fn relay(reply: internal::Reply) -> Answer {
+fn relay(reply: objects::Reply) -> Answer {
     let extra = reply.retry_after.map(|r| vec![("Retry-After", r)]).unwrap_or_default();
     Answer { status: reply.status, body: reply.body, cache_control: "no-store", extra }
 }

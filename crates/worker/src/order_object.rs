@@ -11,26 +11,18 @@ use futures_util::StreamExt;
 use futures_util::future::{Either, select};
 use serde::{Deserialize, Serialize};
 use vnum_protocol::ApiError;
-use vnum_protocol::api::{ActionResponse, BoughtNumber, OrderStatus, OrderView, StatusResponse};
-use vnum_protocol::order::{Effect, Event, Order, OrderPolicy};
+use vnum_protocol::api::{ActionResponse, OrderStatus, OrderView, StatusResponse};
+use vnum_protocol::order::{Effect, Event, Order};
 use vnum_protocol::validate::OrderId;
-use worker::{Delay, DurableObject, Env, Method, Request, Response, State, durable_object};
+use worker::{Delay, DurableObject, Env, Request, Response, State, durable_object};
 
 use crate::config::Config;
-use crate::internal::{self, OWNER_HEADER};
+use crate::objects::{self, AccountCommand, NewOrder, OrderAction, OrderCommand};
 use crate::proxy::{Proxy, now};
 
 const RECORD_KEY: &str = "record";
 /// Long-polls wait at most this long.
 pub const MAX_WAIT_SECONDS: u64 = 60;
-
-/// The binding of the order objects.
-pub const BINDING: &str = "ORDERS";
-
-/// The object that owns order `id`.
-pub fn object_name(id: &str) -> String {
-    format!("order:{id}")
-}
 
 /// Everything the proxy knows about one order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,15 +73,6 @@ impl OrderRecord {
     }
 }
 
-/// What creates an order object.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct NewOrder {
-    pub service: String,
-    pub country: String,
-    pub bought: BoughtNumber,
-    pub policy: OrderPolicy,
-}
-
 /// One Server-Sent Event carrying a status, with the record's version as its id.
 pub fn sse_event(record: &OrderRecord) -> String {
     let data = serde_json::to_string(&record.status()).unwrap_or_default();
@@ -118,7 +101,7 @@ impl OrderObject {
             return Ok(Some(record));
         }
         let stored: Option<String> =
-            self.state.storage().get(RECORD_KEY).await.map_err(|e| internal::internal("storage", e))?;
+            self.state.storage().get(RECORD_KEY).await.map_err(|e| objects::internal("storage", e))?;
         let record = stored.and_then(|json| serde_json::from_str::<OrderRecord>(&json).ok());
         if record.is_some() {
             self.record.replace(record.clone());
@@ -135,17 +118,34 @@ impl OrderObject {
     }
 
     /// Stores a changed record, wakes the watchers, tells the owner's list, and plans the next poll.
-    async fn save(&self, mut record: OrderRecord, changed: bool) -> Result<OrderRecord, ApiError> {
+    async fn save(&self, record: OrderRecord, changed: bool) -> Result<OrderRecord, ApiError> {
+        let record = self.store(record, changed).await?;
+        if changed {
+            // The owner's list is a convenience copy; the record here stays the truth.
+            let change = AccountCommand::OrderChanged(record.view());
+            let sent = match objects::account(&self.env, &record.owner) {
+                Ok(stub) => objects::send(&stub, &record.owner, &change).await.map(|_| ()),
+                Err(error) => Err(error),
+            };
+            if let Err(error) = sent {
+                worker::console_error!("order {} not relisted: {error}", record.order.id);
+            }
+        }
+        Ok(record)
+    }
+
+    /// Stores the record, wakes the watchers if it `changed`, and plans the next poll.
+    async fn store(&self, mut record: OrderRecord, changed: bool) -> Result<OrderRecord, ApiError> {
         if changed {
             record.version += 1;
         }
-        let json = serde_json::to_string(&record).map_err(|e| internal::internal("record", e))?;
-        self.state.storage().put(RECORD_KEY, json).await.map_err(|e| internal::internal("storage", e))?;
+        let json = serde_json::to_string(&record).map_err(|e| objects::internal("record", e))?;
+        self.state.storage().put(RECORD_KEY, json).await.map_err(|e| objects::internal("storage", e))?;
         self.record.replace(Some(record.clone()));
         match record.order.next_wakeup() {
             Some(at) => {
                 let offset = at.as_millis().saturating_sub(now().as_millis()).max(10);
-                self.state.storage().set_alarm(offset as i64).await.map_err(|e| internal::internal("alarm", e))?;
+                self.state.storage().set_alarm(offset as i64).await.map_err(|e| objects::internal("alarm", e))?;
             }
             None => {
                 let _ = self.state.storage().delete_alarm().await;
@@ -156,8 +156,6 @@ impl OrderObject {
             if record.order.state.is_final() {
                 self.watchers.borrow_mut().clear();
             }
-            // The owner's list is a convenience copy; the record here stays the truth.
-            let _ = crate::account_object::index(&self.env, &record.owner, &record.view()).await;
         }
         Ok(record)
     }
@@ -184,7 +182,9 @@ impl OrderObject {
             order: Order::new(&new.bought, now(), new.policy),
             version: 0,
         };
-        Ok(self.save(record, true).await?.view())
+        // Not reported to the owner's list: the account that asked lists it itself, and is waiting on
+        // this answer (a report now would call back into it).
+        Ok(self.store(record, true).await?.view())
     }
 
     /// Applies an event and saves what changed.
@@ -194,26 +194,26 @@ impl OrderObject {
         self.save(record, changed).await
     }
 
-    async fn action(&self, owner: &str, action: &str) -> Result<ActionResponse, ApiError> {
+    async fn act(&self, owner: &str, action: OrderAction) -> Result<ActionResponse, ApiError> {
         let record = self.owned(owner).await?;
         let id = OrderId::parse(&record.order.id)?;
         let config = self.config()?;
         let proxy = Proxy::new(&config, &self.env);
         let at = now();
         match action {
-            "cancel" => {
+            OrderAction::Cancel => {
                 record.order.check_cancel(at)?;
                 let answer = proxy.cancel(&id).await?;
                 self.apply(record, Event::Cancelled).await?;
                 Ok(answer)
             }
-            "finish" => {
+            OrderAction::Finish => {
                 record.order.check_finish()?;
                 let answer = proxy.finish(&id).await?;
                 self.apply(record, Event::Finished).await?;
                 Ok(answer.unwrap_or(ActionResponse { status: OrderStatus::Finished, refunded: None, charged: None }))
             }
-            _ => {
+            OrderAction::Another => {
                 record.order.check_another(at)?;
                 let answer = proxy.another(&id).await?;
                 self.apply(record, Event::AnotherRequested).await?;
@@ -287,7 +287,7 @@ impl OrderObject {
                 futures_util::future::ready(Some(Ok::<Vec<u8>, worker::Error>(sse_event(&record).into_bytes())))
             })
             .fuse();
-        let response = Response::from_stream(retry.chain(events)).map_err(|e| internal::internal("stream", e))?;
+        let response = Response::from_stream(retry.chain(events)).map_err(|e| objects::internal("stream", e))?;
         let headers = worker::Headers::new();
         let _ = headers.set("Content-Type", "text/event-stream");
         let _ = headers.set("Cache-Control", "no-store");
@@ -301,42 +301,23 @@ impl DurableObject for OrderObject {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let owner = req.headers().get(OWNER_HEADER)?.unwrap_or_default();
-        let path = req.path();
-        let raw_url = req.inner().url();
-        let query = vnum_protocol::http::UrlParts::split(&raw_url)
-            .map(|u| vnum_protocol::http::parse_query(u.query))
-            .unwrap_or_default();
-        match (req.method(), path.as_str()) {
-            (Method::Post, "/create") => {
-                let new: NewOrder = match req.json().await {
-                    Ok(new) => new,
-                    Err(e) => return internal::error(&internal::internal("new order", e)),
-                };
-                internal::answer(self.create(&owner, new).await)
+        let message = match objects::receive::<OrderCommand>(&mut req).await {
+            Ok(message) => message,
+            Err(e) => return objects::error(&e),
+        };
+        let owner = message.owner.as_str();
+        match message.command {
+            OrderCommand::Create(new) => objects::answer(self.create(owner, new).await),
+            OrderCommand::Status => objects::answer(self.owned(owner).await.map(|r| r.status())),
+            OrderCommand::Act { action } => objects::answer(self.act(owner, action).await),
+            OrderCommand::Wait { seconds } => {
+                let seconds = seconds.clamp(1, MAX_WAIT_SECONDS);
+                objects::answer(self.wait(owner, Duration::from_secs(seconds)).await)
             }
-            (Method::Get, "/status") => internal::answer(self.owned(&owner).await.map(|r| r.status())),
-            (Method::Get, "/view") => internal::answer(self.owned(&owner).await.map(|r| r.view())),
-            (Method::Post, "/cancel") => internal::answer(self.action(&owner, "cancel").await),
-            (Method::Post, "/finish") => internal::answer(self.action(&owner, "finish").await),
-            (Method::Post, "/another") => internal::answer(self.action(&owner, "another").await),
-            (Method::Get, "/wait") => {
-                let seconds = query
-                    .iter()
-                    .find(|(k, _)| k == "timeout")
-                    .and_then(|(_, v)| v.parse::<u64>().ok())
-                    .unwrap_or(25)
-                    .clamp(1, MAX_WAIT_SECONDS);
-                internal::answer(self.wait(&owner, Duration::from_secs(seconds)).await)
-            }
-            (Method::Get, "/stream") => {
-                let last = req.headers().get("Last-Event-ID")?.and_then(|v| v.trim().parse().ok());
-                match self.stream(&owner, last).await {
-                    Ok(response) => Ok(response),
-                    Err(e) => internal::error(&e),
-                }
-            }
-            _ => internal::error(&ApiError::not_found("object route")),
+            OrderCommand::Stream { last_event_id } => match self.stream(owner, last_event_id).await {
+                Ok(response) => Ok(response),
+                Err(e) => objects::error(&e),
+            },
         }
     }
 
@@ -368,6 +349,8 @@ pub fn wait_seconds(text: Option<&str>) -> Result<u64, ApiError> {
 mod tests {
     use super::*;
     use vnum_protocol::Timestamp;
+    use vnum_protocol::api::BoughtNumber;
+    use vnum_protocol::order::OrderPolicy;
 
     fn record() -> OrderRecord {
         let bought = BoughtNumber {

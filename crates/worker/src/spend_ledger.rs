@@ -3,17 +3,12 @@
 
 use std::cell::Cell;
 
-use serde::{Deserialize, Serialize};
 use vnum_protocol::ApiError;
-use worker::{DurableObject, Env, Method, Request, Response, State, durable_object};
+use worker::{DurableObject, Env, Request, Response, State, durable_object};
 
-use crate::internal;
+use crate::objects::{self, LedgerEntry};
 use crate::proxy::now;
 
-/// The binding of the ledger.
-pub const BINDING: &str = "LEDGER";
-/// Its one object.
-pub const OBJECT: &str = "ledger";
 const DAY_MS: u64 = 86_400_000;
 
 /// Money as whole micro-units, so sums are exact.
@@ -21,17 +16,8 @@ pub fn micros(amount: f64) -> i64 {
     (amount * 1_000_000.0).round() as i64
 }
 
-/// A change to today's total.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub struct Entry {
-    /// Micro-units to add (negative to give back).
-    pub amount: i64,
-    /// The cap, in micro-units; a reservation that would pass it is refused.
-    pub limit: Option<i64>,
-}
-
 /// What a reservation decides, given today's total.
-pub fn decide(spent: i64, entry: Entry, now_ms: u64) -> Result<i64, ApiError> {
+pub fn decide(spent: i64, entry: LedgerEntry, now_ms: u64) -> Result<i64, ApiError> {
     let total = spent.saturating_add(entry.amount).max(0);
     match entry.limit {
         Some(limit) if entry.amount > 0 && total > limit => Err(ApiError::SpendLimitReached {
@@ -56,17 +42,17 @@ impl std::fmt::Debug for SpendLedger {
 }
 
 impl SpendLedger {
-    async fn record(&self, entry: Entry) -> Result<i64, ApiError> {
+    async fn record(&self, entry: LedgerEntry) -> Result<i64, ApiError> {
         let now_ms = now().as_millis();
         let day = now_ms / DAY_MS;
         let key = format!("day:{day}");
         let spent = match self.today.get() {
             Some((d, spent)) if d == day => spent,
-            _ => self.state.storage().get::<i64>(&key).await.map_err(|e| internal::internal("ledger", e))?.unwrap_or(0),
+            _ => self.state.storage().get::<i64>(&key).await.map_err(|e| objects::internal("ledger", e))?.unwrap_or(0),
         };
         let total = decide(spent, entry, now_ms)?;
         self.today.set(Some((day, total)));
-        self.state.storage().put(&key, total).await.map_err(|e| internal::internal("ledger", e))?;
+        self.state.storage().put(&key, total).await.map_err(|e| objects::internal("ledger", e))?;
         Ok(total)
     }
 }
@@ -77,21 +63,17 @@ impl DurableObject for SpendLedger {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        if req.method() != Method::Post {
-            return internal::error(&ApiError::not_found("ledger route"));
-        }
-        match req.json::<Entry>().await {
-            Ok(entry) => internal::answer(self.record(entry).await),
-            Err(e) => internal::error(&internal::internal("ledger entry", e)),
+        match objects::receive::<LedgerEntry>(&mut req).await {
+            Ok(message) => objects::answer(self.record(message.command).await),
+            Err(e) => objects::error(&e),
         }
     }
 }
 
 /// Adds `amount` to today's spend, refused past `limit`.
 pub async fn record(env: &Env, amount: f64, limit: Option<f64>) -> Result<(), ApiError> {
-    let stub = internal::stub(env, BINDING, OBJECT)?;
-    let entry = Entry { amount: micros(amount), limit: limit.map(micros) };
-    let reply = internal::call(&stub, Method::Post, "/record", "ledger", &[], Some(&entry)).await?;
+    let entry = LedgerEntry { amount: micros(amount), limit: limit.map(micros) };
+    let reply = objects::send(&objects::ledger(env)?, "ledger", &entry).await?;
     if (200..300).contains(&reply.status) {
         return Ok(());
     }
@@ -113,10 +95,10 @@ mod tests {
     #[test]
     fn refuses_past_the_cap_until_midnight() {
         let cap = Some(micros(1.0));
-        assert_eq!(decide(micros(0.8), Entry { amount: micros(0.18), limit: cap }, 0), Ok(980_000));
-        let refused = decide(micros(0.9), Entry { amount: micros(0.18), limit: cap }, DAY_MS - 61_000);
+        assert_eq!(decide(micros(0.8), LedgerEntry { amount: micros(0.18), limit: cap }, 0), Ok(980_000));
+        let refused = decide(micros(0.9), LedgerEntry { amount: micros(0.18), limit: cap }, DAY_MS - 61_000);
         assert_eq!(refused, Err(ApiError::SpendLimitReached { limit: 1.0, retry_after_seconds: 61 }));
         // Giving back is never refused, and never goes below zero.
-        assert_eq!(decide(micros(0.1), Entry { amount: -micros(0.5), limit: cap }, 0), Ok(0));
+        assert_eq!(decide(micros(0.1), LedgerEntry { amount: -micros(0.5), limit: cap }, 0), Ok(0));
     }
 }

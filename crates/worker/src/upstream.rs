@@ -11,9 +11,6 @@ use worker::{AbortController, Delay, Env, Fetch, Headers, Request, RequestInit, 
 
 use crate::config::{Config, Upstream};
 
-/// The binding of the demo provider's Durable Object, and the one object's name.
-pub const DEMO_BINDING: &str = "DEMO";
-const DEMO_OBJECT: &str = "demo-provider";
 /// The demo provider answers on this made-up origin inside the Durable Object.
 const DEMO_ORIGIN: &str = "https://demo-provider.internal/api/v1";
 
@@ -68,11 +65,7 @@ pub async fn send(config: &Config, env: &Env, request: &HttpRequest) -> Result<H
             }
             Upstream::Demo => {
                 let outgoing = build(request, &request.url(DEMO_ORIGIN))?;
-                let stub = env
-                    .durable_object(DEMO_BINDING)
-                    .and_then(|ns| ns.get_by_name(DEMO_OBJECT))
-                    .map_err(|e| internal("demo provider binding", e))?;
-                stub.fetch_with_request(outgoing).await
+                crate::objects::demo(env)?.fetch_with_request(outgoing).await
             }
         };
         // A refused, reset or dropped connection: the provider is unavailable.
