@@ -9,10 +9,10 @@ use std::pin::Pin;
 
 use js_sys::futures::future_to_promise;
 use js_sys::{Array, Date, Function, Object, Promise, Reflect};
+use vnum_protocol::api::ReceivedCode;
 use vnum_protocol::api::{
     ActionResponse, Balance, BoughtNumber, BuyRequest, Country, Health, OrderView, Price, Service, StatusResponse,
 };
-use vnum_protocol::order::ReceivedCode;
 use vnum_protocol::validate::{CountryCode, MaxPrice, Operator, ServiceCode};
 use vnum_protocol::{ApiError, Timestamp};
 use wasm_bindgen::prelude::*;

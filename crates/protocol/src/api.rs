@@ -185,7 +185,7 @@ pub struct StatusResponse {
     pub cancel_available_at: Option<Timestamp>,
     /// Proxy extra: every code received so far, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub codes: Vec<crate::order::ReceivedCode>,
+    pub codes: Vec<ReceivedCode>,
 }
 
 impl StatusResponse {
@@ -212,7 +212,7 @@ pub struct OrderView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_text: Option<String>,
     #[serde(default)]
-    pub codes: Vec<crate::order::ReceivedCode>,
+    pub codes: Vec<ReceivedCode>,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
     pub cancel_available_at: Timestamp,
@@ -275,6 +275,16 @@ fn string_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String
         }
     }
     deserializer.deserialize_any(Code)
+}
+
+/// One code received for an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedCode {
+    pub code: String,
+    /// The whole message, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    pub received_at: Timestamp,
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ApiError;
-use crate::api::{BoughtNumber, OrderStatus, StatusResponse};
+use crate::api::{BoughtNumber, OrderStatus, ReceivedCode, StatusResponse};
 use crate::time::Timestamp;
 
 /// Timing rules of orders.
@@ -73,16 +73,6 @@ impl OrderState {
             OrderState::Expired => "expired",
         }
     }
-}
-
-/// One code received for an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReceivedCode {
-    pub code: String,
-    /// The whole message, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    pub received_at: Timestamp,
 }
 
 /// What happened to an order, as input to [`Order::apply`].

@@ -7,11 +7,12 @@ use serde_json::json;
 
 use crate::error::AdminError;
 use crate::faults::FaultState;
+use crate::http::body_too_large;
 use crate::http::{SimRequest, SimResponse};
 use crate::money;
-use crate::sim::{Account, Simulator, body_too_large};
-use crate::timefmt::rfc3339_millis;
+use crate::state::{Account, Simulator};
 use crate::wire::{AccountView, ClockView, OrderView, PriceBody};
+use vnum_protocol::Timestamp;
 
 /// Body of `POST /__sim/clock`.
 #[derive(Debug, Default, Deserialize)]
@@ -180,5 +181,5 @@ fn upsert_account(sim: &mut Simulator, update: AccountRequest) -> Result<&Accoun
 }
 
 fn clock_view(sim: &Simulator) -> ClockView {
-    ClockView { offset_ms: sim.clock_offset_ms, now_ms: sim.now_ms, now: rfc3339_millis(sim.now_ms) }
+    ClockView { offset_ms: sim.clock_offset_ms, now_ms: sim.now_ms, now: Timestamp(sim.now_ms).to_rfc3339() }
 }

@@ -4,16 +4,18 @@ use serde_json::Value;
 
 use crate::ApiError;
 use crate::error::window_words;
+use crate::http::body_too_large;
 use crate::http::{SimRequest, SimResponse};
 use crate::money::{self, to_wire};
 use crate::orders::{Order, OrderStatus};
 use crate::rng;
-use crate::sim::{Account, Simulator, body_too_large, presented_key};
+use crate::sim::presented_key;
+use crate::state::{Account, Simulator};
 use crate::stats::EndpointKind;
-use crate::timefmt::rfc3339_millis;
 use crate::wire::{
     AnotherBody, BalanceBody, BuyBody, CancelBody, CountryBody, FinishBody, PriceBody, ServiceBody, StatusBody,
 };
+use vnum_protocol::Timestamp;
 
 /// A parsed `POST /numbers/buy` body.
 struct BuyRequest {
@@ -197,7 +199,7 @@ impl Simulator {
             id: order.id.clone(),
             order_code: order.order_code.clone(),
             phone: order.phone.clone(),
-            expires_at: rfc3339_millis(order.expires_at_ms),
+            expires_at: Timestamp(order.expires_at_ms).to_rfc3339(),
             cost: to_wire(price),
         };
         self.prune_orders();

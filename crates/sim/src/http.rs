@@ -210,6 +210,11 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
 
 pub use vnum_protocol::http::parse_query;
 
+/// Whether the body exceeds the 64 KiB limit.
+pub(crate) fn body_too_large(req: &SimRequest) -> bool {
+    req.body.len() > MAX_BODY_BYTES
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

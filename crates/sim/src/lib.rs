@@ -142,8 +142,8 @@ mod rng;
 #[cfg(feature = "server")]
 pub mod server;
 mod sim;
+mod state;
 pub mod stats;
-pub mod timefmt;
 pub mod wire;
 
 pub use config::{AccountConfig, CountryConfig, DEFAULT_KEY, PriceOverride, ServiceConfig, SimConfig};
@@ -152,5 +152,6 @@ pub use faults::{Fault, FaultKind, FaultState};
 pub use http::{Outcome, SimRequest, SimResponse, parse_query};
 pub use orders::{Order, OrderStatus, SmsMessage};
 pub use rng::SimRng;
-pub use sim::{Account, PriceEntry, Simulator, Timing, is_admin_path};
+pub use sim::is_admin_path;
+pub use state::{Account, PriceEntry, Simulator, Timing};
 pub use stats::{EndpointKind, LoggedRequest, RequestLog, Stats};

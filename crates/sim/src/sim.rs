@@ -1,74 +1,17 @@
-//! The simulator's state and its request entry point.
+//! The simulator's behaviour: its request entry point, the clock, and the provider's state changes.
+//! The state types are in `state.rs`.
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use crate::config::{CountryConfig, ServiceConfig, SimConfig};
 use crate::faults::{FaultKind, FaultState};
-use crate::http::{MAX_BODY_BYTES, SimRequest, SimResponse};
+use crate::http::{SimRequest, SimResponse};
 use crate::money;
 use crate::orders::{Order, Settlement};
 use crate::rng::SimRng;
+use crate::state::{Account, PriceEntry, Simulator, Timing};
 use crate::stats::{EndpointKind, LOGGED_BODY_BYTES, LoggedRequest, RequestLog, Stats};
 use crate::{ApiError, admin};
-
-/// The simulated provider. Pure state: feed it requests with [`Simulator::handle`]; it never reads a
-/// clock, sleeps or does IO. The whole value (de)serialises with serde, so a host can persist it and a
-/// restored copy continues identically.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Simulator {
-    pub(crate) config: SimConfig,
-    pub(crate) timing: Timing,
-    pub(crate) accounts: BTreeMap<String, Account>,
-    pub(crate) prices: Vec<PriceEntry>,
-    pub(crate) orders: Vec<Order>,
-    pub(crate) rng: SimRng,
-    pub(crate) clock_offset_ms: u64,
-    pub(crate) now_ms: u64,
-    pub(crate) faults: FaultState,
-    pub(crate) stats: Stats,
-    pub(crate) request_log: RequestLog,
-}
-
-/// The timings in force; `POST /__sim/config` changes them for orders bought afterwards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Timing {
-    /// Seconds from purchase (or `another`) to SMS arrival.
-    pub sms_delay_seconds: u64,
-    /// Seconds after purchase before cancel is allowed.
-    pub cancel_after_seconds: u64,
-    /// Seconds from purchase to expiry.
-    pub order_ttl_seconds: u64,
-}
-
-/// An account's money, in micro-dollars.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Account {
-    /// The API key.
-    pub key: String,
-    /// Spendable balance.
-    pub balance_micros: u64,
-    /// Held for active orders.
-    pub escrow_micros: u64,
-    /// Consumed by finished orders, in total.
-    pub charged_micros: u64,
-    /// Banned accounts get 403 on every request.
-    pub banned: bool,
-}
-
-/// Price and stock of one (service, country) pair.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PriceEntry {
-    /// Service code.
-    pub service: String,
-    /// Country code.
-    pub country: String,
-    /// Price, micro-dollars.
-    pub price_micros: u64,
-    /// Numbers available.
-    pub stock: u32,
-}
 
 /// Largest simulated clock offset: about 100 years.
 const MAX_OFFSET_MS: u64 = 100 * 365 * 24 * 3600 * 1000;
@@ -337,9 +280,4 @@ fn build_prices(config: &SimConfig) -> Vec<PriceEntry> {
 fn bounded_pairs(pairs: &[(String, String)]) -> Vec<(String, String)> {
     let cut = |s: &str| s.chars().take(256).collect::<String>();
     pairs.iter().take(32).map(|(k, v)| (cut(k), cut(v))).collect()
-}
-
-/// Whether the body exceeds the 64 KiB limit.
-pub(crate) fn body_too_large(req: &SimRequest) -> bool {
-    req.body.len() > MAX_BODY_BYTES
 }

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::money::to_wire;
 use crate::orders::Order;
-use crate::sim::{Account, PriceEntry};
-use crate::timefmt::rfc3339_millis;
+use crate::state::{Account, PriceEntry};
+use vnum_protocol::Timestamp;
 
 /// `GET /api/v1/balance`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -216,18 +216,18 @@ impl From<&Order> for OrderView {
             phone: order.phone.clone(),
             cost: to_wire(order.cost_micros),
             status: order.status.as_str().to_owned(),
-            created_at: rfc3339_millis(order.created_at_ms),
-            expires_at: rfc3339_millis(order.expires_at_ms),
-            cancel_allowed_at: rfc3339_millis(order.cancel_allowed_at_ms),
-            sms_due_at: order.sms_due_at_ms.map(rfc3339_millis),
-            closed_at: order.closed_at_ms.map(rfc3339_millis),
+            created_at: Timestamp(order.created_at_ms).to_rfc3339(),
+            expires_at: Timestamp(order.expires_at_ms).to_rfc3339(),
+            cancel_allowed_at: Timestamp(order.cancel_allowed_at_ms).to_rfc3339(),
+            sms_due_at: order.sms_due_at_ms.map(|ms| Timestamp(ms).to_rfc3339()),
+            closed_at: order.closed_at_ms.map(|ms| Timestamp(ms).to_rfc3339()),
             messages: order
                 .messages
                 .iter()
                 .map(|m| MessageView {
                     code: m.code.clone(),
                     text: m.text.clone(),
-                    received_at: rfc3339_millis(m.received_at_ms),
+                    received_at: Timestamp(m.received_at_ms).to_rfc3339(),
                 })
                 .collect(),
             status_requests: order.status_requests,

@@ -12,9 +12,10 @@ use vnum_protocol::api::{BoughtNumber, BuyRequest, OrderView, OrdersResponse};
 use vnum_protocol::validate::IdempotencyKey;
 use worker::{DurableObject, Env, Request, Response, State, durable_object};
 
-use crate::config::Config;
+use crate::clock::now;
+use crate::config::{self, Config};
 use crate::objects::{self, AccountCommand, NewOrder, OrderCommand};
-use crate::proxy::{Proxy, now};
+use crate::provider::ProviderClient;
 use crate::spend_ledger;
 
 const ORDERS_KEY: &str = "orders";
@@ -125,11 +126,8 @@ impl std::fmt::Debug for AccountObject {
 }
 
 impl AccountObject {
-    fn config(&self) -> Result<Config, ApiError> {
-        Config::read(
-            |n| self.env.var(n).ok().map(|v| v.to_string()),
-            |n| self.env.secret(n).ok().map(|v| v.to_string()),
-        )
+    fn config(&self) -> Result<std::rc::Rc<Config>, ApiError> {
+        config::from_env(&self.env)
     }
 
     async fn list(&self) -> Result<Vec<OrderView>, ApiError> {
@@ -278,7 +276,7 @@ impl AccountObject {
         request: &BuyRequest,
         key: Option<&IdempotencyKey>,
     ) -> Result<BoughtNumber, ApiError> {
-        let proxy = Proxy::new(config, &self.env);
+        let proxy = ProviderClient::new(config, &self.env);
         let price = proxy.check_price(request).await?;
         let reserved = match config.daily_spend_limit {
             Some(limit) => {

@@ -1,11 +1,12 @@
-//! Configuration, read once per request from wrangler's `[vars]` and secrets into one typed struct.
+//! Configuration: wrangler's `[vars]` and secrets, read into one typed struct once per isolate
+//! ([`from_env`]), by the Worker and its objects alike.
 
 use vnum_protocol::ApiError;
 use vnum_protocol::http::Secret;
 
 /// Which provider serves the numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Provider {
+pub enum ProviderKind {
     Oxgel,
     Telenumerus,
     AgentOtp,
@@ -13,31 +14,31 @@ pub enum Provider {
     Demo,
 }
 
-impl Provider {
+impl ProviderKind {
     /// The name used in `PROVIDER` and in `/health`.
     pub fn name(self) -> &'static str {
         match self {
-            Provider::Oxgel => "oxgel",
-            Provider::Telenumerus => "telenumerus",
-            Provider::AgentOtp => "agentotp",
-            Provider::Demo => "demo",
+            ProviderKind::Oxgel => "oxgel",
+            ProviderKind::Telenumerus => "telenumerus",
+            ProviderKind::AgentOtp => "agentotp",
+            ProviderKind::Demo => "demo",
         }
     }
 
     /// The secret that holds this provider's key.
     pub fn key_secret(self) -> Option<&'static str> {
         match self {
-            Provider::Oxgel => Some("OXGEL_API_KEY"),
-            Provider::Telenumerus => Some("TELENUMERUS_API_KEY"),
-            Provider::AgentOtp => Some("AGENTOTP_API_KEY"),
-            Provider::Demo => None,
+            ProviderKind::Oxgel => Some("OXGEL_API_KEY"),
+            ProviderKind::Telenumerus => Some("TELENUMERUS_API_KEY"),
+            ProviderKind::AgentOtp => Some("AGENTOTP_API_KEY"),
+            ProviderKind::Demo => None,
         }
     }
 
     fn default_base_url(self) -> Option<&'static str> {
         match self {
-            Provider::Oxgel => Some(vnum_protocol::dialect::oxgel::DEFAULT_BASE_URL),
-            Provider::Telenumerus | Provider::AgentOtp | Provider::Demo => None,
+            ProviderKind::Oxgel => Some(vnum_protocol::dialect::oxgel::DEFAULT_BASE_URL),
+            ProviderKind::Telenumerus | ProviderKind::AgentOtp | ProviderKind::Demo => None,
         }
     }
 }
@@ -112,9 +113,9 @@ impl std::fmt::Debug for AccessToken {
     }
 }
 
-/// Where the upstream is.
+/// Where the provider is reached.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Upstream {
+pub enum Endpoint {
     /// A provider over HTTPS (or the local simulator over HTTP), with its key.
     Http { base_url: String, api_key: Secret },
     /// The demo provider's Durable Object.
@@ -124,8 +125,8 @@ pub enum Upstream {
 /// Everything the Worker is configured with.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub provider: Provider,
-    pub upstream: Upstream,
+    pub provider: ProviderKind,
+    pub endpoint: Endpoint,
     pub auth: AuthMode,
     /// Origins allowed to call from a browser (`*` allows any); empty means same-origin only.
     pub allowed_origins: Vec<String>,
@@ -169,18 +170,18 @@ impl Config {
         secret: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ApiError> {
         let provider = match var("PROVIDER").as_deref().map(str::trim).unwrap_or("oxgel") {
-            "oxgel" | "" => Provider::Oxgel,
-            "telenumerus" => Provider::Telenumerus,
-            "agentotp" => Provider::AgentOtp,
-            "demo" => Provider::Demo,
+            "oxgel" | "" => ProviderKind::Oxgel,
+            "telenumerus" => ProviderKind::Telenumerus,
+            "agentotp" => ProviderKind::AgentOtp,
+            "demo" => ProviderKind::Demo,
             other => {
                 return Err(not_configured(format!(
                     "PROVIDER must be oxgel, telenumerus, agentotp or demo, not {other:?}"
                 )));
             }
         };
-        let upstream = match provider.key_secret() {
-            None => Upstream::Demo,
+        let endpoint = match provider.key_secret() {
+            None => Endpoint::Demo,
             Some(key_name) => {
                 let api_key = secret(key_name).filter(|k| !k.trim().is_empty()).ok_or_else(|| {
                     not_configured(format!(
@@ -196,7 +197,7 @@ impl Config {
                 if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
                     return Err(not_configured("UPSTREAM_URL must start with https:// or http://"));
                 }
-                Upstream::Http {
+                Endpoint::Http {
                     base_url: base_url.trim().trim_end_matches('/').to_owned(),
                     api_key: Secret::new(api_key.trim()),
                 }
@@ -242,7 +243,7 @@ impl Config {
             poll_interval_seconds: number("POLL_INTERVAL_SECONDS", var("POLL_INTERVAL_SECONDS"))?.unwrap_or(4).max(1),
             cancel_after_seconds,
             provider,
-            upstream,
+            endpoint,
             auth,
             allowed_origins,
             max_price: positive("MAX_PRICE")?,
@@ -262,7 +263,7 @@ impl Config {
 
     /// Whether the demo provider serves.
     pub fn is_demo(&self) -> bool {
-        self.provider == Provider::Demo
+        self.provider == ProviderKind::Demo
     }
 }
 
@@ -335,8 +336,8 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(
-            config.upstream,
-            Upstream::Http { base_url: "https://oxgelapi.com/api/v1".into(), api_key: Secret::new("OXGL-1") }
+            config.endpoint,
+            Endpoint::Http { base_url: "https://oxgelapi.com/api/v1".into(), api_key: Secret::new("OXGL-1") }
         );
         assert_eq!(config.allowed_origins, ["https://app.example", "https://x.example"]);
         assert_eq!(config.max_price, Some(0.5));
@@ -433,7 +434,7 @@ mod tests {
     #[test]
     fn demo_needs_no_key() {
         let config = read(&[("PROVIDER", "demo"), ("AUTH_MODE", "none")], &[]).expect("demo");
-        assert_eq!(config.upstream, Upstream::Demo);
+        assert_eq!(config.endpoint, Endpoint::Demo);
         assert!(config.is_demo());
     }
 }

@@ -5,10 +5,9 @@
 //! authentication), route and method, configuration, caller, then every field. Upstream answers are
 //! parsed into the protocol's types and written out again, so no upstream header or body passes through.
 
-mod access;
-mod access_jwt;
-mod access_keys;
 mod account_object;
+mod auth;
+mod clock;
 mod config;
 mod cors;
 mod demo;
@@ -16,10 +15,9 @@ mod inbound;
 mod objects;
 mod openapi;
 mod order_object;
-mod proxy;
+mod provider;
 mod routes;
 mod spend_ledger;
-mod upstream;
 
 use serde::Serialize;
 use vnum_protocol::ApiError;
@@ -32,10 +30,10 @@ pub use demo::DemoProvider;
 pub use order_object::OrderObject;
 pub use spend_ledger::SpendLedger;
 
-use crate::config::{AuthMode, Config, Upstream};
+use crate::config::{AuthMode, Config, Endpoint};
 use crate::cors::OriginCheck;
 use crate::objects::{AccountCommand, OrderAction, OrderCommand};
-use crate::proxy::Proxy;
+use crate::provider::ProviderClient;
 use crate::routes::{Route, RouteSpec};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -193,29 +191,29 @@ async fn handle(
     let header = |name: &str| req.headers().get(name).ok().flatten();
     let ip = header("CF-Connecting-IP");
     let authorized = match &config.auth {
-        AuthMode::None => access::without_token(config, url.host),
-        AuthMode::Token(tokens) => access::by_token(tokens, header("Authorization").as_deref()),
+        AuthMode::None => auth::without_token(config, url.host),
+        AuthMode::Token(tokens) => auth::by_token(tokens, header("Authorization").as_deref()),
         AuthMode::Access(settings) => {
-            access_keys::authorize(settings, header(access_jwt::ASSERTION_HEADER).as_deref()).await
+            auth::access_keys::authorize(settings, header(auth::access_jwt::ASSERTION_HEADER).as_deref()).await
         }
     };
     let caller = match authorized {
         Ok(caller) => caller,
         // Refused credentials count against the address they come from: guessing is limited too.
         Err(ApiError::Unauthorized) => {
-            if let Some(address) = ip.as_deref().and_then(access::address_key) {
+            if let Some(address) = ip.as_deref().and_then(auth::address_key) {
                 limit_rate(env, address).await?;
             }
             return Err(ApiError::Unauthorized);
         }
         Err(error) => return Err(error),
     };
-    let rate_key = access::rate_key(&caller, ip.as_deref());
+    let rate_key = auth::rate_key(&caller, ip.as_deref());
     limit_rate(env, rate_key.clone()).await?;
     inbound::check_declared_length(req.headers().get("Content-Length").ok().flatten().as_deref())?;
     let body = if spec.method == vnum_protocol::http::Method::Post { read_body(req).await? } else { Vec::new() };
 
-    let proxy = Proxy::new(config, env);
+    let proxy = ProviderClient::new(config, env);
     let owner = caller.name.as_str();
     route(req, url, env, &proxy, spec, &query, &body, owner, &rate_key).await
 }
@@ -255,7 +253,7 @@ async fn route(
     req: &Request,
     url: &UrlParts<'_>,
     env: &Env,
-    proxy: &Proxy<'_>,
+    proxy: &ProviderClient<'_>,
     spec: &RouteSpec,
     query: &inbound::Query,
     body: &[u8],
@@ -316,15 +314,15 @@ async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> 
 
 /// Services, countries and prices: the same for every caller, so kept in the edge cache.
 async fn catalogue(
-    proxy: &Proxy<'_>,
+    proxy: &ProviderClient<'_>,
     spec: &RouteSpec,
     query: &inbound::Query,
     url: &UrlParts<'_>,
 ) -> std::result::Result<Answer, ApiError> {
     let ttl = if spec.route == Route::Prices { PRICES_TTL_SECONDS } else { CATALOGUE_TTL_SECONDS };
-    let upstream_id = match &proxy.config.upstream {
-        Upstream::Http { base_url, .. } => base_url.as_str(),
-        Upstream::Demo => "demo",
+    let upstream_id = match &proxy.config.endpoint {
+        Endpoint::Http { base_url, .. } => base_url.as_str(),
+        Endpoint::Demo => "demo",
     };
     let key = format!(
         "https://vnum-cache.internal/{}{}?{}&upstream={}",

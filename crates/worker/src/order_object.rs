@@ -16,9 +16,10 @@ use vnum_protocol::order::{Effect, Event, Order};
 use vnum_protocol::validate::OrderId;
 use worker::{Delay, DurableObject, Env, Request, Response, State, durable_object};
 
-use crate::config::Config;
+use crate::clock::now;
+use crate::config::{self, Config};
 use crate::objects::{self, AccountCommand, NewOrder, OrderAction, OrderCommand};
-use crate::proxy::{Proxy, now};
+use crate::provider::ProviderClient;
 
 const RECORD_KEY: &str = "record";
 /// Long-polls wait at most this long.
@@ -160,11 +161,8 @@ impl OrderObject {
         Ok(record)
     }
 
-    fn config(&self) -> Result<Config, ApiError> {
-        Config::read(
-            |n| self.env.var(n).ok().map(|v| v.to_string()),
-            |n| self.env.secret(n).ok().map(|v| v.to_string()),
-        )
+    fn config(&self) -> Result<std::rc::Rc<Config>, ApiError> {
+        config::from_env(&self.env)
     }
 
     async fn create(&self, owner: &str, new: NewOrder) -> Result<OrderView, ApiError> {
@@ -198,7 +196,7 @@ impl OrderObject {
         let record = self.owned(owner).await?;
         let id = OrderId::parse(&record.order.id)?;
         let config = self.config()?;
-        let proxy = Proxy::new(&config, &self.env);
+        let proxy = ProviderClient::new(&config, &self.env);
         let at = now();
         match action {
             OrderAction::Cancel => {
@@ -240,7 +238,7 @@ impl OrderObject {
         }
         let config = self.config()?;
         let id = OrderId::parse(&record.order.id)?;
-        let event = match Proxy::new(&config, &self.env).status(&id).await {
+        let event = match ProviderClient::new(&config, &self.env).status(&id).await {
             Ok(status) => Event::Polled(status),
             Err(error) => Event::PollFailed { retry_after_seconds: error.retry_after_seconds() },
         };

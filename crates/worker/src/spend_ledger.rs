@@ -6,8 +6,8 @@ use std::cell::Cell;
 use vnum_protocol::ApiError;
 use worker::{DurableObject, Env, Request, Response, State, durable_object};
 
+use crate::clock::now;
 use crate::objects::{self, LedgerEntry};
-use crate::proxy::now;
 
 const DAY_MS: u64 = 86_400_000;
 

@@ -9,7 +9,7 @@ use vnum_protocol::ApiError;
 use vnum_protocol::http::{HttpRequest, HttpResponse, Method};
 use worker::{AbortController, Delay, Env, Fetch, Headers, Request, RequestInit, Response};
 
-use crate::config::{Config, Upstream};
+use crate::config::{Config, Endpoint};
 
 /// The demo provider answers on this made-up origin inside the Durable Object.
 const DEMO_ORIGIN: &str = "https://demo-provider.internal/api/v1";
@@ -58,12 +58,12 @@ pub async fn send(config: &Config, env: &Env, request: &HttpRequest) -> Result<H
     let controller = AbortController::default();
     let signal = controller.signal();
     let exchange = async {
-        let response = match &config.upstream {
-            Upstream::Http { base_url, .. } => {
+        let response = match &config.endpoint {
+            Endpoint::Http { base_url, .. } => {
                 let outgoing = build(request, &request.url(base_url))?;
                 Fetch::Request(outgoing).send_with_signal(&signal).await
             }
-            Upstream::Demo => {
+            Endpoint::Demo => {
                 let outgoing = build(request, &request.url(DEMO_ORIGIN))?;
                 crate::objects::demo(env)?.fetch_with_request(outgoing).await
             }

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use vnum_protocol::ApiError;
 
-use crate::access::Caller;
+use crate::auth::Caller;
 use crate::config::AccessSettings;
 
 /// The header Access puts its token in.

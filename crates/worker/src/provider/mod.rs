@@ -1,53 +1,50 @@
-//! The provider operations, each: build the dialect's request, send it, parse the answer. Used by the
-//! Worker's stateless routes and by the order objects alike.
+//! The client of the configured provider: each operation builds the dialect's request, sends it
+//! ([`transport`]: to the provider's endpoint, or the demo provider's object, with a timeout) and parses
+//! the answer. Used by the Worker's stateless routes and by the objects alike.
 
+use vnum_protocol::ApiError;
 use vnum_protocol::api::{ActionResponse, Balance, BoughtNumber, BuyRequest, Country, Price, Service, StatusResponse};
 use vnum_protocol::dialect::{AgentOtp, Dialect, Oxgel, Telenumerus};
 use vnum_protocol::http::{HttpRequest, HttpResponse, Secret};
 use vnum_protocol::validate::{CountryCode, IdempotencyKey, OrderId, ServiceCode};
-use vnum_protocol::{ApiError, Timestamp};
 use worker::Env;
 
-use crate::config::{Config, Provider, Upstream};
-use crate::upstream;
+use crate::clock::now;
+use crate::config::{Config, Endpoint, ProviderKind};
+mod transport;
 
 /// The configured provider, reached from this Worker or object.
-pub struct Proxy<'a> {
+pub struct ProviderClient<'a> {
     pub config: &'a Config,
     env: &'a Env,
     dialect: Box<dyn Dialect>,
 }
 
-impl std::fmt::Debug for Proxy<'_> {
+impl std::fmt::Debug for ProviderClient<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Proxy").field("provider", &self.config.provider).finish_non_exhaustive()
+        f.debug_struct("ProviderClient").field("provider", &self.config.provider).finish_non_exhaustive()
     }
 }
 
 fn dialect(config: &Config) -> Box<dyn Dialect> {
-    let key = match &config.upstream {
-        Upstream::Http { api_key, .. } => api_key.clone(),
-        Upstream::Demo => Secret::new(vnum_sim::DEFAULT_KEY),
+    let key = match &config.endpoint {
+        Endpoint::Http { api_key, .. } => api_key.clone(),
+        Endpoint::Demo => Secret::new(vnum_sim::DEFAULT_KEY),
     };
     match config.provider {
-        Provider::Oxgel | Provider::Demo => Box::new(Oxgel::new(key)),
-        Provider::Telenumerus => Box::new(Telenumerus::new(key)),
-        Provider::AgentOtp => Box::new(AgentOtp::new(key)),
+        ProviderKind::Oxgel | ProviderKind::Demo => Box::new(Oxgel::new(key)),
+        ProviderKind::Telenumerus => Box::new(Telenumerus::new(key)),
+        ProviderKind::AgentOtp => Box::new(AgentOtp::new(key)),
     }
 }
 
-/// Now, from the runtime's clock (the protocol never reads one).
-pub fn now() -> Timestamp {
-    Timestamp(worker::Date::now().as_millis())
-}
-
-impl<'a> Proxy<'a> {
+impl<'a> ProviderClient<'a> {
     pub fn new(config: &'a Config, env: &'a Env) -> Self {
         Self { config, env, dialect: dialect(config) }
     }
 
     async fn send(&self, request: Result<HttpRequest, ApiError>) -> Result<HttpResponse, ApiError> {
-        upstream::send(self.config, self.env, &request?).await
+        transport::send(self.config, self.env, &request?).await
     }
 
     pub async fn balance(&self) -> Result<Balance, ApiError> {
@@ -104,7 +101,7 @@ impl<'a> Proxy<'a> {
         Ok(Some(entry.price))
     }
 
-    /// Buys upstream (no checks: see [`Proxy::check_price`]).
+    /// Buys upstream (no checks: see [`ProviderClient::check_price`]).
     pub async fn buy(&self, request: &BuyRequest, key: Option<&IdempotencyKey>) -> Result<BoughtNumber, ApiError> {
         let response = self.send(self.dialect.buy(request, key)).await?;
         self.dialect.parse_buy(&response, now())

@@ -6,6 +6,9 @@ use vnum_protocol::ApiError;
 use crate::config::AuthMode;
 use crate::config::{AccessToken, Config};
 
+pub mod access_jwt;
+pub mod access_keys;
+
 /// An authenticated caller; orders are recorded under its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {

@@ -12,8 +12,8 @@ use vnum_protocol::ApiError;
 use wasm_bindgen::{JsCast, JsValue};
 use worker::{AbortController, Delay, Fetch, Request};
 
-use crate::access::Caller;
-use crate::access_jwt::{self, Token};
+use crate::auth::Caller;
+use crate::auth::access_jwt::{self, Token};
 use crate::config::AccessSettings;
 
 /// Keys are fetched again after this long (Access rotates its key every 6 weeks and keeps the old
