@@ -199,7 +199,7 @@ describe("requests and answers", () => {
         return { status: 409, body: errorBody("CANCEL_TOO_EARLY", "an order can be cancelled 2 minutes after purchase; retry in 73 s", 73, true) };
       }
       if (call.url.endsWith("/services")) return { status: 502, body: "<html>Bad gateway</html>", headers: { "content-type": "text/html" } };
-      if (call.url.endsWith("/orders")) return { status: 404, body: errorBody("NOT_FOUND", "route /api/v1/orders not found") };
+      if (call.url.endsWith("/orders")) return { status: 404, body: errorBody("UNKNOWN_ROUTE", "vnum has no route /api/v1/orders") };
       return { status: 429, body: "slow down", headers: { "retry-after": "9" } };
     });
     const unauthorized = await rejection(vnum.balance());
@@ -252,7 +252,7 @@ describe("waitForCode", () => {
 
   test("falls back to polling /numbers/status every intervalMs where /numbers/wait is not offered", async () => {
     const { vnum, calls } = client((call, i) => {
-      if (call.url.includes("/numbers/wait")) return { status: 404, body: errorBody("NOT_FOUND", "route /api/v1/numbers/wait not found") };
+      if (call.url.includes("/numbers/wait")) return { status: 404, body: errorBody("UNKNOWN_ROUTE", "vnum has no route /api/v1/numbers/wait") };
       return { body: i < 3 ? WAITING : RECEIVED };
     });
     const seen = [];

@@ -187,7 +187,7 @@ describe("the web app with the demo provider", () => {
       await byId(page, "service-picker").waitFor();
       const res = await page.request.get(`${worker.url}/api/v1/nowhere`);
       assert.equal(res.status(), 404);
-      assert.equal((await res.json()).error_code, "NOT_FOUND");
+      assert.equal((await res.json()).error_code, "UNKNOWN_ROUTE");
       await screenshot(page, "deep-path");
       assertClean(page);
     } finally {

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use vnum_client::vnum_protocol::ErrorCode;
 use vnum_client::vnum_protocol::api::{BoughtNumber, Country, OrderStatus, OrderView, Price, Service, StatusResponse};
+use vnum_client::vnum_protocol::contract;
 use vnum_client::{Error, NETWORK_ERROR};
 
 /// `localStorage` key of the saved orders (JSON array of [`SavedOrder`]).
@@ -13,10 +14,10 @@ pub const ORDERS_KEY: &str = "vnum.orders.v1";
 pub const TOKEN_KEY: &str = "vnum.token";
 /// How many orders are kept locally: every open one, then the newest closed ones.
 pub const MAX_SAVED: usize = 100;
-/// Pause between two status requests of an order (the providers' advice: 4 s).
-pub const POLL_INTERVAL_MS: u64 = 4_000;
+/// Pause between two status requests of an order (the contract's polling pace).
+pub const POLL_INTERVAL_MS: u64 = contract::STATUS_POLL_SECONDS as u64 * 1000;
 /// Length of one long-poll (`GET /numbers/wait`).
-pub const LONG_POLL_SECONDS: u32 = 25;
+pub const LONG_POLL_SECONDS: u32 = contract::WAIT_DEFAULT_SECONDS;
 /// The longest pause between retries of a failed request.
 pub const MAX_BACKOFF_MS: u64 = 30_000;
 
@@ -537,7 +538,7 @@ pub fn final_note(order: &SavedOrder, currency: &str) -> String {
 #[cfg(test)]
 mod tests {
     use vnum_client::vnum_protocol::Timestamp;
-    use vnum_client::vnum_protocol::order::ReceivedCode;
+    use vnum_client::vnum_protocol::api::ReceivedCode;
 
     use super::*;
 

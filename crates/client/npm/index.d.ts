@@ -11,6 +11,7 @@ export type VnumErrorCode =
   | "UNAUTHORIZED"
   | "FORBIDDEN"
   | "NOT_FOUND"
+  | "UNKNOWN_ROUTE"
   | "METHOD_NOT_ALLOWED"
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
@@ -205,7 +206,7 @@ export interface Health {
 }
 
 export interface WaitOptions extends CallOptions {
-  /** Long-poll seconds, 1 to 60 (default 30). */
+  /** Long-poll seconds, 1 to 60 (default 25). */
   timeoutSeconds?: number;
 }
 

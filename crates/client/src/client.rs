@@ -9,8 +9,9 @@ use vnum_protocol::api::{
     ActionResponse, Balance, BoughtNumber, BuyRequest, Country, Health, OrderStatus, OrderView, OrdersResponse, Price,
     Service, StatusResponse,
 };
+use vnum_protocol::contract::{self, Route};
 use vnum_protocol::dialect::{Dialect, Oxgel};
-use vnum_protocol::http::{HttpRequest, HttpResponse, Method, Secret};
+use vnum_protocol::http::{HttpRequest, HttpResponse, Secret};
 use vnum_protocol::validate::{CountryCode, IdempotencyKey, OrderId, ServiceCode};
 use vnum_protocol::{ApiError, ErrorCode, Timestamp};
 
@@ -62,7 +63,7 @@ pub struct WaitOptions {
 
 impl Default for WaitOptions {
     fn default() -> Self {
-        Self { interval_ms: 4_000, timeout_ms: 300_000, long_poll: true }
+        Self { interval_ms: u64::from(contract::STATUS_POLL_SECONDS) * 1000, timeout_ms: 300_000, long_poll: true }
     }
 }
 
@@ -170,17 +171,32 @@ enum Op<'a> {
 }
 
 impl Op<'_> {
-    /// The request to the vnum proxy.
-    fn proxy_request(&self) -> HttpRequest {
-        let get = |path: &str| HttpRequest::new(Method::Get, path);
-        let with_id = |method, path: &str, id: &OrderId| HttpRequest::new(method, path).query("id", id.as_str());
+    /// The route of the contract it is.
+    fn route(&self) -> Route {
         match self {
-            Op::Health => get("/health"),
-            Op::Balance => get("/balance"),
-            Op::Services => get("/services"),
-            Op::Countries => get("/countries"),
+            Op::Health => Route::Health,
+            Op::Balance => Route::Balance,
+            Op::Services => Route::Services,
+            Op::Countries => Route::Countries,
+            Op::Prices(..) => Route::Prices,
+            Op::Buy(..) => Route::Buy,
+            Op::Status(_) => Route::Status,
+            Op::Cancel(_) => Route::Cancel,
+            Op::Finish(_) => Route::Finish,
+            Op::Another(_) => Route::Another,
+            Op::Orders => Route::Orders,
+            Op::Wait(..) => Route::Wait,
+        }
+    }
+
+    /// The request to the vnum proxy: method and path from the contract, then the inputs.
+    fn proxy_request(&self) -> HttpRequest {
+        let spec = contract::spec(self.route());
+        let request = HttpRequest::new(spec.method, spec.path);
+        match self {
+            Op::Health | Op::Balance | Op::Services | Op::Countries | Op::Orders => request,
             Op::Prices(service, country) => {
-                let mut request = get("/prices");
+                let mut request = request;
                 if let Some(service) = service {
                     request = request.query("service", service.as_str());
                 }
@@ -190,18 +206,14 @@ impl Op<'_> {
                 request
             }
             Op::Buy(body, key) => {
-                let request = HttpRequest::new(Method::Post, "/numbers/buy").json(body);
+                let request = request.json(body);
                 match key {
                     Some(key) => request.header("Idempotency-Key", key.as_str()),
                     None => request,
                 }
             }
-            Op::Status(id) => with_id(Method::Get, "/numbers/status", id),
-            Op::Cancel(id) => with_id(Method::Post, "/numbers/cancel", id),
-            Op::Finish(id) => with_id(Method::Post, "/numbers/finish", id),
-            Op::Another(id) => with_id(Method::Post, "/numbers/another", id),
-            Op::Orders => get("/orders"),
-            Op::Wait(id, seconds) => with_id(Method::Get, "/numbers/wait", id).query("timeout", &seconds.to_string()),
+            Op::Status(id) | Op::Cancel(id) | Op::Finish(id) | Op::Another(id) => request.query("id", id.as_str()),
+            Op::Wait(id, seconds) => request.query("id", id.as_str()).query("timeout", &seconds.to_string()),
         }
     }
 
@@ -228,13 +240,9 @@ impl Op<'_> {
         }
     }
 
-    /// The route, when it came after the first version of the proxy (which may not offer it).
+    /// The route's path, when it came after the first version of the proxy (which may not offer it).
     fn newer_route(&self) -> Option<&'static str> {
-        match self {
-            Op::Orders => Some("/orders"),
-            Op::Wait(..) => Some("/numbers/wait"),
-            _ => None,
-        }
+        matches!(self, Op::Orders | Op::Wait(..)).then(|| contract::spec(self.route()).path)
     }
 }
 

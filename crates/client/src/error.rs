@@ -116,10 +116,10 @@ impl Error {
         self.code_str() == ABORTED
     }
 
-    /// Whether the proxy answered that it has no such route (an older proxy without `/orders` or
-    /// `/numbers/wait`): 404 `NOT_FOUND` with a message starting with "route".
+    /// Whether the proxy answered that it has no such route (`UNKNOWN_ROUTE`: an older proxy without
+    /// `/orders` or `/numbers/wait`, or a base URL that is not the proxy's API root).
     pub fn is_route_not_found(&self) -> bool {
-        self.status == Some(404) && self.code == ErrorCode::NotFound && self.message.starts_with("route")
+        self.code == ErrorCode::UnknownRoute
     }
 }
 

@@ -13,6 +13,7 @@ use vnum_protocol::api::ReceivedCode;
 use vnum_protocol::api::{
     ActionResponse, Balance, BoughtNumber, BuyRequest, Country, Health, OrderView, Price, Service, StatusResponse,
 };
+use vnum_protocol::contract;
 use vnum_protocol::validate::{CountryCode, MaxPrice, Operator, ServiceCode};
 use vnum_protocol::{ApiError, Timestamp};
 use wasm_bindgen::prelude::*;
@@ -471,12 +472,14 @@ impl JsVnum {
         call!(&options, [], |_input| async move { client.orders().await.map(|o| list(&o, order_js)) })
     }
 
-    /// `GET /numbers/wait`: one long-poll, `wait(id, { timeoutSeconds?: 1..60 (default 30), signal? })`.
+    /// `GET /numbers/wait`: one long-poll, `wait(id, { timeoutSeconds?: 1..60 (default 25), signal? })`.
     pub fn wait(&self, id: JsValue, options: JsValue) -> Promise {
         let client = self.client.clone();
         call!(&options, ["timeoutSeconds"], |input| {
             let id = string_arg(&id, "id")?;
-            let seconds = input.millis("timeoutSeconds", 1, 60)?.unwrap_or(30) as u32;
+            let seconds = input
+                .millis("timeoutSeconds", 1, u64::from(contract::WAIT_MAX_SECONDS))?
+                .unwrap_or(u64::from(contract::WAIT_DEFAULT_SECONDS)) as u32;
             async move { client.wait(&id, seconds).await.map(|s| status_js(&s)) }
         })
     }

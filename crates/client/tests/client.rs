@@ -139,7 +139,7 @@ fn header<'a>(sent: &'a Sent, name: &str) -> Option<&'a str> {
 const WAITING: &str = r#"{"status":"waiting","phone":"+15551234567"}"#;
 const RECEIVED: &str =
     r#"{"status":"received","sms_code":"482913","sms_text":"Your WhatsApp code is 482-913","phone":"+15551234567"}"#;
-const NO_WAIT_ROUTE: &str = r#"{"error":"route /api/v1/numbers/wait not found","error_code":"NOT_FOUND","retryable":false,"retry_after_seconds":null}"#;
+const NO_WAIT_ROUTE: &str = r#"{"error":"vnum has no route /api/v1/numbers/wait","error_code":"UNKNOWN_ROUTE","retryable":false,"retry_after_seconds":null}"#;
 
 #[test]
 fn proxy_requests_carry_the_token_and_answers_are_typed() {
@@ -284,7 +284,7 @@ fn orders_are_not_supported_by_an_older_proxy() {
     let client = proxy(|_, _| {
         Reply::Now(
             404,
-            r#"{"error":"route /api/v1/orders not found","error_code":"NOT_FOUND","retryable":false,"retry_after_seconds":null}"#,
+            r#"{"error":"vnum has no route /api/v1/orders","error_code":"UNKNOWN_ROUTE","retryable":false,"retry_after_seconds":null}"#,
         )
     });
     let error = run(&client, client.orders()).expect_err("not offered");
@@ -301,11 +301,11 @@ fn orders_are_not_supported_by_an_older_proxy() {
     let client = proxy(|_, _| {
         Reply::Now(
             404,
-            r#"{"error":"route /v1/balance not found","error_code":"NOT_FOUND","retryable":false,"retry_after_seconds":null}"#,
+            r#"{"error":"vnum has no route /v1/balance","error_code":"UNKNOWN_ROUTE","retryable":false,"retry_after_seconds":null}"#,
         )
     });
     let error = run(&client, client.balance()).expect_err("wrong base");
-    assert_eq!((error.code, error.status), (ErrorCode::NotFound, Some(404)));
+    assert_eq!((error.code, error.status), (ErrorCode::UnknownRoute, Some(404)));
     assert!(error.message.contains("ending in /api/v1"), "{}", error.message);
     assert_eq!(orders.len(), 1);
     assert_eq!((orders[0].status.clone(), orders[0].codes.len()), (OrderStatus::Received, 1));

@@ -19,6 +19,7 @@ pub enum ErrorCode {
     Unauthorized,
     Forbidden,
     NotFound,
+    UnknownRoute,
     MethodNotAllowed,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -44,11 +45,12 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    const KNOWN: [(ErrorCode, &'static str); 24] = [
+    const KNOWN: [(ErrorCode, &'static str); 25] = [
         (ErrorCode::InvalidRequest, "INVALID_REQUEST"),
         (ErrorCode::Unauthorized, "UNAUTHORIZED"),
         (ErrorCode::Forbidden, "FORBIDDEN"),
         (ErrorCode::NotFound, "NOT_FOUND"),
+        (ErrorCode::UnknownRoute, "UNKNOWN_ROUTE"),
         (ErrorCode::MethodNotAllowed, "METHOD_NOT_ALLOWED"),
         (ErrorCode::PayloadTooLarge, "PAYLOAD_TOO_LARGE"),
         (ErrorCode::UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"),
@@ -126,6 +128,9 @@ pub enum ApiError {
     /// The thing asked for does not exist, or belongs to someone else.
     #[error("{what} not found")]
     NotFound { what: String },
+    /// The proxy serves no such route (an older proxy may lack a newer one).
+    #[error("vnum has no route {path}")]
+    UnknownRoute { path: String },
     /// The route exists but not with this method.
     #[error("method {method} is not allowed here")]
     MethodNotAllowed { method: String },
@@ -211,6 +216,7 @@ impl ApiError {
             Self::Unauthorized => ErrorCode::Unauthorized,
             Self::Forbidden { .. } => ErrorCode::Forbidden,
             Self::NotFound { .. } => ErrorCode::NotFound,
+            Self::UnknownRoute { .. } => ErrorCode::UnknownRoute,
             Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
             Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
@@ -241,7 +247,7 @@ impl ApiError {
             Self::Unauthorized => 401,
             Self::InsufficientBalance => 402,
             Self::Forbidden { .. } => 403,
-            Self::NotFound { .. } => 404,
+            Self::NotFound { .. } | Self::UnknownRoute { .. } => 404,
             Self::MethodNotAllowed { .. } => 405,
             Self::Timeout { .. } => 408,
             Self::CancelTooEarly { .. } | Self::OrderClosed { .. } | Self::NoSmsYet => 409,

@@ -1,17 +1,21 @@
 //! vnum's protocol: everything about renting a number and reading its SMS code that is not IO.
 //!
-//! - [`api`]: the public proxy contract (v1), which is the OxgelAPI dialect minus the key;
+//! - [`contract`]: the v1 routes in one table, and the numbers both sides agree on;
+//! - [`api`]: the v1 contract's types, which are the OxgelAPI dialect minus the key;
 //! - [`error`]: the one error model and its wire form;
 //! - [`validate`]: allow-listed shapes for every client-supplied field;
 //! - [`dialect`]: request builders and response parsers for OxgelAPI, Telenumerus and Agent OTP;
-//! - [`order`]: the order state machine (time is an input);
+//! - [`order`]: the order state machine (time is an input), and [`driver`]: what an order's host does
+//!   next (poll, store, notify, wake);
 //! - [`sms`]: finding the one-time code in a message;
 //! - [`http`], [`time`]: HTTP messages and instants as plain data.
 //!
 //! No IO, no clock, no async: the Worker, the client and the tests do those and pass `now` in.
 
 pub mod api;
+pub mod contract;
 pub mod dialect;
+pub mod driver;
 pub mod error;
 pub mod http;
 pub mod order;

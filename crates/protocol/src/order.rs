@@ -32,7 +32,12 @@ pub struct OrderPolicy {
 
 impl Default for OrderPolicy {
     fn default() -> Self {
-        Self { cancel_after_seconds: 120, poll_interval_seconds: 4, max_backoff_seconds: 60 }
+        // OxgelAPI's rules, which the demo provider follows too.
+        Self {
+            cancel_after_seconds: crate::dialect::oxgel::CANCEL_AFTER_SECONDS,
+            poll_interval_seconds: crate::dialect::oxgel::POLL_INTERVAL_SECONDS,
+            max_backoff_seconds: 60,
+        }
     }
 }
 

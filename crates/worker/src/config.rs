@@ -3,6 +3,7 @@
 
 use vnum_protocol::ApiError;
 use vnum_protocol::http::Secret;
+use vnum_protocol::order::OrderPolicy;
 
 /// Which provider serves the numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,13 +235,16 @@ impl Config {
                 other => Ok(other),
             }
         };
-        let cancel_after_seconds = number("CANCEL_AFTER_SECONDS", var("CANCEL_AFTER_SECONDS"))?.unwrap_or(120);
+        let cancel_after_seconds = number("CANCEL_AFTER_SECONDS", var("CANCEL_AFTER_SECONDS"))?
+            .unwrap_or(OrderPolicy::default().cancel_after_seconds);
         let buys_per_minute =
             number::<u32>("BUYS_PER_MINUTE", var("BUYS_PER_MINUTE"))?.unwrap_or(DEFAULT_BUYS_PER_MINUTE);
         Ok(Self {
             buys_per_minute: (buys_per_minute > 0).then_some(buys_per_minute),
             daily_spend_limit: positive("DAILY_SPEND_LIMIT")?,
-            poll_interval_seconds: number("POLL_INTERVAL_SECONDS", var("POLL_INTERVAL_SECONDS"))?.unwrap_or(4).max(1),
+            poll_interval_seconds: number("POLL_INTERVAL_SECONDS", var("POLL_INTERVAL_SECONDS"))?
+                .unwrap_or(OrderPolicy::default().poll_interval_seconds)
+                .max(1),
             cancel_after_seconds,
             provider,
             endpoint,

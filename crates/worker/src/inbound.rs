@@ -4,7 +4,7 @@ use vnum_protocol::ApiError;
 use vnum_protocol::api::BuyRequest;
 use vnum_protocol::validate::{CountryCode, IdempotencyKey, OrderId, ServiceCode};
 
-use crate::routes::RouteSpec;
+use vnum_protocol::contract::RouteSpec;
 
 /// Request bodies larger than this are refused.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -98,7 +98,7 @@ pub fn idempotency_key(header: Option<&str>) -> Result<Option<IdempotencyKey>, A
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routes::resolve;
+    use vnum_protocol::contract::resolve;
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
         items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

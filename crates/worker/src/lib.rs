@@ -16,7 +16,7 @@ mod objects;
 mod openapi;
 mod order_object;
 mod provider;
-mod routes;
+
 mod spend_ledger;
 
 use serde::Serialize;
@@ -34,7 +34,7 @@ use crate::config::{AuthMode, Config, Endpoint};
 use crate::cors::OriginCheck;
 use crate::objects::{AccountCommand, OrderAction, OrderCommand};
 use crate::provider::ProviderClient;
-use crate::routes::{Route, RouteSpec};
+use vnum_protocol::contract::{self, Route, RouteSpec};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -145,6 +145,45 @@ fn respond(answer: Answer, origin: Option<&OriginCheck>, config: Option<&Config>
     Ok(Response::from_bytes(answer.body)?.with_status(answer.status).with_headers(headers))
 }
 
+/// Everything a handler may use: the request as checked so far, and for guarded routes the caller.
+struct Ctx<'a> {
+    req: &'a Request,
+    url: &'a UrlParts<'a>,
+    env: &'a Env,
+    config: std::result::Result<&'a Config, &'a ApiError>,
+    spec: &'static RouteSpec,
+    query: inbound::Query,
+    /// Who asks, once authenticated and within its request rate (routes the contract guards).
+    caller: Option<Guarded>,
+    body: Vec<u8>,
+}
+
+/// A caller that passed the guard.
+struct Guarded {
+    /// The name orders are recorded under.
+    owner: String,
+    /// Whom per-caller limits count against (the caller, or without a token its address).
+    rate_key: String,
+}
+
+impl Ctx<'_> {
+    fn config(&self) -> std::result::Result<&Config, ApiError> {
+        self.config.map_err(Clone::clone)
+    }
+
+    fn caller(&self) -> std::result::Result<&Guarded, ApiError> {
+        self.caller.as_ref().ok_or(ApiError::Unauthorized)
+    }
+
+    fn header(&self, name: &str) -> Option<String> {
+        self.req.headers().get(name).ok().flatten()
+    }
+
+    fn provider(&self) -> std::result::Result<ProviderClient<'_>, ApiError> {
+        Ok(ProviderClient::new(self.config()?, self.env))
+    }
+}
+
 async fn handle(
     req: &mut Request,
     url: &UrlParts<'_>,
@@ -154,40 +193,59 @@ async fn handle(
 ) -> std::result::Result<Outgoing, ApiError> {
     let method = req.method().to_string();
     if method == "OPTIONS" {
-        let allow =
-            routes::allowed_methods(url.path).ok_or_else(|| ApiError::not_found(format!("route {}", url.path)))?;
-        let mut answer = Answer { status: 204, body: Vec::new(), cache_control: "no-store", extra: Vec::new() };
-        if matches!(origin, OriginCheck::Allowed(_)) {
-            answer.extra = cors::preflight_headers(&allow);
-        }
-        answer.extra.push(("Allow", allow));
-        return Ok(answer.into());
+        return preflight(url, origin).map(Outgoing::from);
     }
-    let spec = routes::resolve(&method, url.path)?;
-    let pairs = parse_query(url.query);
-    let query = inbound::Query::check(spec, pairs)?;
-
+    let spec = contract::resolve(&method, url.path)?;
+    let query = inbound::Query::check(spec, parse_query(url.query))?;
+    // The contract says which routes are guarded: configuration, caller, its request rate, the body.
+    let (caller, body) = if spec.authenticated {
+        let config = config.map_err(Clone::clone)?;
+        let caller = guard(req, url, env, config).await?;
+        inbound::check_declared_length(req.headers().get("Content-Length").ok().flatten().as_deref())?;
+        let body = if spec.method == vnum_protocol::http::Method::Post { read_body(req).await? } else { Vec::new() };
+        (Some(caller), body)
+    } else {
+        (None, Vec::new())
+    };
+    let ctx = Ctx { req, url, env, config, spec, query, caller, body };
     match spec.route {
-        Route::Health => {
-            return Answer::json(&Health {
-                ok: config.is_ok(),
-                provider: config.map(|c| c.provider.name()).unwrap_or("unconfigured").to_owned(),
-                demo: config.is_ok_and(Config::is_demo),
-                version: VERSION.to_owned(),
-                max_price: config.ok().and_then(|c| c.max_price),
-            })
-            .map(Outgoing::from);
+        Route::Health => health(&ctx),
+        Route::OpenApi => openapi(&ctx),
+        Route::Balance => balance(&ctx).await,
+        Route::Services | Route::Countries | Route::Prices => catalogue(&ctx).await,
+        Route::Buy => buy(&ctx).await,
+        Route::Orders => orders(&ctx).await,
+        Route::Status => order_command(&ctx, OrderCommand::Status).await,
+        Route::Cancel => order_command(&ctx, OrderCommand::Act { action: OrderAction::Cancel }).await,
+        Route::Finish => order_command(&ctx, OrderCommand::Act { action: OrderAction::Finish }).await,
+        Route::Another => order_command(&ctx, OrderCommand::Act { action: OrderAction::Another }).await,
+        Route::Wait => {
+            let seconds = order_object::wait_seconds(ctx.query.get("timeout"))?;
+            order_command(&ctx, OrderCommand::Wait { seconds }).await
         }
-        Route::OpenApi => {
-            let server = format!("{}{}", url.origin, vnum_protocol::api::API_PREFIX);
-            let mut answer = Answer::json(&openapi::document(&server, VERSION))?;
-            answer.cache_control = "public, max-age=300";
-            return Ok(answer.into());
-        }
-        _ => {}
+        Route::Stream => stream(&ctx).await,
     }
+}
 
-    let config = config.map_err(Clone::clone)?;
+/// `OPTIONS`: the methods a path allows, and for an allowed origin the CORS preflight answer.
+fn preflight(url: &UrlParts<'_>, origin: &OriginCheck) -> std::result::Result<Answer, ApiError> {
+    let allow = contract::allowed_methods(url.path)
+        .ok_or_else(|| ApiError::UnknownRoute { path: url.path.chars().take(64).collect() })?;
+    let mut answer = Answer { status: 204, body: Vec::new(), cache_control: "no-store", extra: Vec::new() };
+    if matches!(origin, OriginCheck::Allowed(_)) {
+        answer.extra = cors::preflight_headers(&allow);
+    }
+    answer.extra.push(("Allow", allow));
+    Ok(answer)
+}
+
+/// Authenticates the caller and counts the request against its share of `CALLER_LIMITER`.
+async fn guard(
+    req: &Request,
+    url: &UrlParts<'_>,
+    env: &Env,
+    config: &Config,
+) -> std::result::Result<Guarded, ApiError> {
     let header = |name: &str| req.headers().get(name).ok().flatten();
     let ip = header("CF-Connecting-IP");
     let authorized = match &config.auth {
@@ -210,12 +268,7 @@ async fn handle(
     };
     let rate_key = auth::rate_key(&caller, ip.as_deref());
     limit_rate(env, rate_key.clone()).await?;
-    inbound::check_declared_length(req.headers().get("Content-Length").ok().flatten().as_deref())?;
-    let body = if spec.method == vnum_protocol::http::Method::Post { read_body(req).await? } else { Vec::new() };
-
-    let proxy = ProviderClient::new(config, env);
-    let owner = caller.name.as_str();
-    route(req, url, env, &proxy, spec, &query, &body, owner, &rate_key).await
+    Ok(Guarded { owner: caller.name, rate_key })
 }
 
 thread_local! {
@@ -248,60 +301,68 @@ async fn limit_rate(env: &Env, key: String) -> std::result::Result<(), ApiError>
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn route(
-    req: &Request,
-    url: &UrlParts<'_>,
-    env: &Env,
-    proxy: &ProviderClient<'_>,
-    spec: &RouteSpec,
-    query: &inbound::Query,
-    body: &[u8],
-    owner: &str,
-    rate_key: &str,
-) -> std::result::Result<Outgoing, ApiError> {
-    let answer = match spec.route {
-        Route::Health | Route::OpenApi => Err(ApiError::Internal { reason: "handled above".to_owned() }),
-        Route::Balance => Answer::json(&proxy.balance().await?),
-        Route::Services | Route::Countries | Route::Prices => catalogue(proxy, spec, query, url).await,
-        Route::Buy => {
-            let content_type = req.headers().get("Content-Type").ok().flatten();
-            let request = inbound::buy_request(content_type.as_deref(), body)?;
-            let key = inbound::idempotency_key(req.headers().get("Idempotency-Key").ok().flatten().as_deref())?;
-            let buy = AccountCommand::Buy {
-                request,
-                idempotency_key: key.map(|k| k.as_str().to_owned()),
-                rate_key: rate_key.to_owned(),
-            };
-            Ok(relay(objects::send(&objects::account(env, owner)?, owner, &buy).await?))
-        }
-        Route::Orders => {
-            Ok(relay(objects::send(&objects::account(env, owner)?, owner, &AccountCommand::Orders).await?))
-        }
-        Route::Status | Route::Cancel | Route::Finish | Route::Another | Route::Wait | Route::Stream => {
-            inbound::no_body(body)?;
-            let id = query.order_id()?;
-            let order = objects::order(env, id.as_str())?;
-            let command = match spec.route {
-                Route::Status => OrderCommand::Status,
-                Route::Cancel => OrderCommand::Act { action: OrderAction::Cancel },
-                Route::Finish => OrderCommand::Act { action: OrderAction::Finish },
-                Route::Another => OrderCommand::Act { action: OrderAction::Another },
-                Route::Wait => OrderCommand::Wait { seconds: order_object::wait_seconds(query.get("timeout"))? },
-                _ => {
-                    let last = req.headers().get("Last-Event-ID").ok().flatten();
-                    let command = OrderCommand::Stream { last_event_id: last.and_then(|l| l.trim().parse().ok()) };
-                    let response = objects::send_unread(&order, owner, &command).await?;
-                    if response.status_code() == 200 {
-                        return Ok(Outgoing::Stream(response));
-                    }
-                    return Ok(relay(objects::read(response).await?).into());
-                }
-            };
-            Ok(relay(objects::send(&order, owner, &command).await?))
-        }
+fn health(ctx: &Ctx<'_>) -> std::result::Result<Outgoing, ApiError> {
+    let config = ctx.config.ok();
+    Answer::json(&Health {
+        ok: config.is_some(),
+        provider: config.map(|c| c.provider.name()).unwrap_or("unconfigured").to_owned(),
+        demo: config.is_some_and(Config::is_demo),
+        version: VERSION.to_owned(),
+        max_price: config.and_then(|c| c.max_price),
+    })
+    .map(Outgoing::from)
+}
+
+fn openapi(ctx: &Ctx<'_>) -> std::result::Result<Outgoing, ApiError> {
+    let server = format!("{}{}", ctx.url.origin, vnum_protocol::api::API_PREFIX);
+    let mut answer = Answer::json(&openapi::document(&server, VERSION))?;
+    answer.cache_control = "public, max-age=300";
+    Ok(answer.into())
+}
+
+async fn balance(ctx: &Ctx<'_>) -> std::result::Result<Outgoing, ApiError> {
+    Answer::json(&ctx.provider()?.balance().await?).map(Outgoing::from)
+}
+
+/// A purchase, made by the caller's account object (which keeps `Idempotency-Key` and the limits).
+async fn buy(ctx: &Ctx<'_>) -> std::result::Result<Outgoing, ApiError> {
+    let caller = ctx.caller()?;
+    let request = inbound::buy_request(ctx.header("Content-Type").as_deref(), &ctx.body)?;
+    let key = inbound::idempotency_key(ctx.header("Idempotency-Key").as_deref())?;
+    let buy = AccountCommand::Buy {
+        request,
+        idempotency_key: key.map(|k| k.as_str().to_owned()),
+        rate_key: caller.rate_key.clone(),
     };
-    answer.map(Outgoing::from)
+    let account = objects::account(ctx.env, &caller.owner)?;
+    Ok(relay(objects::send(&account, &caller.owner, &buy).await?).into())
+}
+
+async fn orders(ctx: &Ctx<'_>) -> std::result::Result<Outgoing, ApiError> {
+    let caller = ctx.caller()?;
+    let account = objects::account(ctx.env, &caller.owner)?;
+    Ok(relay(objects::send(&account, &caller.owner, &AccountCommand::Orders).await?).into())
+}
+
+/// Status, cancel, finish, another and wait: answered by the order's object, for its owner only.
+async fn order_command(ctx: &Ctx<'_>, command: OrderCommand) -> std::result::Result<Outgoing, ApiError> {
+    let caller = ctx.caller()?;
+    inbound::no_body(&ctx.body)?;
+    let order = objects::order(ctx.env, ctx.query.order_id()?.as_str())?;
+    Ok(relay(objects::send(&order, &caller.owner, &command).await?).into())
+}
+
+/// The order's Server-Sent Events, relayed as they come.
+async fn stream(ctx: &Ctx<'_>) -> std::result::Result<Outgoing, ApiError> {
+    let caller = ctx.caller()?;
+    inbound::no_body(&ctx.body)?;
+    let order = objects::order(ctx.env, ctx.query.order_id()?.as_str())?;
+    let last_event_id = ctx.header("Last-Event-ID").and_then(|l| l.trim().parse().ok());
+    let response = objects::send_unread(&order, &caller.owner, &OrderCommand::Stream { last_event_id }).await?;
+    if response.status_code() == 200 {
+        return Ok(Outgoing::Stream(response));
+    }
+    Ok(relay(objects::read(response).await?).into())
 }
 
 async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> {
@@ -313,12 +374,9 @@ async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> 
 }
 
 /// Services, countries and prices: the same for every caller, so kept in the edge cache.
-async fn catalogue(
-    proxy: &ProviderClient<'_>,
-    spec: &RouteSpec,
-    query: &inbound::Query,
-    url: &UrlParts<'_>,
-) -> std::result::Result<Answer, ApiError> {
+async fn catalogue(ctx: &Ctx<'_>) -> std::result::Result<Outgoing, ApiError> {
+    let (spec, query, url) = (ctx.spec, &ctx.query, ctx.url);
+    let proxy = ctx.provider()?;
     let ttl = if spec.route == Route::Prices { PRICES_TTL_SECONDS } else { CATALOGUE_TTL_SECONDS };
     let upstream_id = match &proxy.config.endpoint {
         Endpoint::Http { base_url, .. } => base_url.as_str(),
@@ -335,7 +393,7 @@ async fn catalogue(
     if let Ok(Some(mut hit)) = cache.get(key.as_str(), false).await
         && let Ok(body) = hit.bytes().await
     {
-        return Ok(Answer { status: 200, body, cache_control: cache_control(ttl), extra: Vec::new() });
+        return Ok(Answer { status: 200, body, cache_control: cache_control(ttl), extra: Vec::new() }.into());
     }
     let body = match spec.route {
         Route::Services => serde_json::to_vec(&proxy.services().await?),
@@ -351,7 +409,7 @@ async fn catalogue(
         let _ = headers.set("Cache-Control", &format!("public, max-age={ttl}"));
         let _ = cache.put(key.as_str(), stored.with_headers(headers)).await;
     }
-    Ok(Answer { status: 200, body, cache_control: cache_control(ttl), extra: Vec::new() })
+    Ok(Answer { status: 200, body, cache_control: cache_control(ttl), extra: Vec::new() }.into())
 }
 
 /// Passes an object's answer on.

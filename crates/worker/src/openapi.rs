@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 use vnum_protocol::ErrorCode;
 use vnum_protocol::api::API_PREFIX;
 
-use crate::routes::{ROUTES, Route};
+use vnum_protocol::contract::{ROUTES, Route};
 
 fn schemas() -> Value {
     let number = json!({"type": "number"});

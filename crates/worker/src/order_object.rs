@@ -12,7 +12,8 @@ use futures_util::future::{Either, select};
 use serde::{Deserialize, Serialize};
 use vnum_protocol::ApiError;
 use vnum_protocol::api::{ActionResponse, OrderStatus, OrderView, StatusResponse};
-use vnum_protocol::order::{Effect, Event, Order};
+use vnum_protocol::driver::{self, Step, Wake};
+use vnum_protocol::order::{Event, Order};
 use vnum_protocol::validate::OrderId;
 use worker::{Delay, DurableObject, Env, Request, Response, State, durable_object};
 
@@ -22,8 +23,8 @@ use crate::objects::{self, AccountCommand, NewOrder, OrderAction, OrderCommand};
 use crate::provider::ProviderClient;
 
 const RECORD_KEY: &str = "record";
-/// Long-polls wait at most this long.
-pub const MAX_WAIT_SECONDS: u64 = 60;
+/// Long-polls wait at most this long (the contract's limit).
+const MAX_WAIT_SECONDS: u64 = vnum_protocol::contract::WAIT_MAX_SECONDS as u64;
 
 /// Everything the proxy knows about one order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,10 +119,11 @@ impl OrderObject {
         }
     }
 
-    /// Stores a changed record, wakes the watchers, tells the owner's list, and plans the next poll.
-    async fn save(&self, record: OrderRecord, changed: bool) -> Result<OrderRecord, ApiError> {
-        let record = self.store(record, changed).await?;
-        if changed {
+    /// Carries out a driver's step: stores the record, tells watchers and the owner's list of a change,
+    /// and sets the alarm for the next wake-up.
+    async fn save(&self, record: OrderRecord, step: Step) -> Result<OrderRecord, ApiError> {
+        let record = self.store(record, step).await?;
+        if step.changed {
             // The owner's list is a convenience copy; the record here stays the truth.
             let change = AccountCommand::OrderChanged(record.view());
             let sent = match objects::account(&self.env, &record.owner) {
@@ -135,15 +137,15 @@ impl OrderObject {
         Ok(record)
     }
 
-    /// Stores the record, wakes the watchers if it `changed`, and plans the next poll.
-    async fn store(&self, mut record: OrderRecord, changed: bool) -> Result<OrderRecord, ApiError> {
-        if changed {
+    /// [`Self::save`] without telling the owner's list.
+    async fn store(&self, mut record: OrderRecord, step: Step) -> Result<OrderRecord, ApiError> {
+        if step.changed {
             record.version += 1;
         }
         let json = serde_json::to_string(&record).map_err(|e| objects::internal("record", e))?;
         self.state.storage().put(RECORD_KEY, json).await.map_err(|e| objects::internal("storage", e))?;
         self.record.replace(Some(record.clone()));
-        match record.order.next_wakeup() {
+        match step.wake_at {
             Some(at) => {
                 let offset = at.as_millis().saturating_sub(now().as_millis()).max(10);
                 self.state.storage().set_alarm(offset as i64).await.map_err(|e| objects::internal("alarm", e))?;
@@ -152,11 +154,11 @@ impl OrderObject {
                 let _ = self.state.storage().delete_alarm().await;
             }
         }
-        if changed {
+        if step.changed {
             self.watchers.borrow_mut().retain(|tx| tx.unbounded_send(record.clone()).is_ok());
-            if record.order.state.is_final() {
-                self.watchers.borrow_mut().clear();
-            }
+        }
+        if step.ended {
+            self.watchers.borrow_mut().clear();
         }
         Ok(record)
     }
@@ -182,14 +184,14 @@ impl OrderObject {
         };
         // Not reported to the owner's list: the account that asked lists it itself, and is waiting on
         // this answer (a report now would call back into it).
-        Ok(self.store(record, true).await?.view())
+        let step = driver::on_start(&record.order);
+        Ok(self.store(record, step).await?.view())
     }
 
     /// Applies an event and saves what changed.
     async fn apply(&self, mut record: OrderRecord, event: Event) -> Result<OrderRecord, ApiError> {
-        let effects = record.order.apply(now(), event);
-        let changed = effects.iter().any(|e| matches!(e, Effect::CodeArrived(_) | Effect::StateChanged { .. }));
-        self.save(record, changed).await
+        let step = driver::on_event(&mut record.order, now(), event);
+        self.save(record, step).await
     }
 
     async fn act(&self, owner: &str, action: OrderAction) -> Result<ActionResponse, ApiError> {
@@ -220,29 +222,19 @@ impl OrderObject {
         }
     }
 
-    /// Polls the provider once, if a poll is due, and applies the answer.
+    /// On the alarm: what the driver says (expire, poll the provider, or only plan the next wake-up).
     async fn poll(&self) -> Result<(), ApiError> {
         let Some(mut record) = self.load().await? else { return Ok(()) };
-        let at = now();
-        let expired = record.order.tick(at);
-        if !expired.is_empty() {
-            self.save(record, true).await?;
-            return Ok(());
-        }
-        if record.order.state.is_final() {
-            return Ok(());
-        }
-        if record.order.next_poll_at.is_some_and(|due| due > at) {
-            self.save(record, false).await?; // re-plans the alarm
-            return Ok(());
-        }
-        let config = self.config()?;
-        let id = OrderId::parse(&record.order.id)?;
-        let event = match ProviderClient::new(&config, &self.env).status(&id).await {
-            Ok(status) => Event::Polled(status),
-            Err(error) => Event::PollFailed { retry_after_seconds: error.retry_after_seconds() },
+        let step = match driver::on_wake(&mut record.order, now()) {
+            Wake::Settled(step) => step,
+            Wake::Poll => {
+                let config = self.config()?;
+                let id = OrderId::parse(&record.order.id)?;
+                let answer = ProviderClient::new(&config, &self.env).status(&id).await;
+                driver::on_poll(&mut record.order, now(), answer)
+            }
         };
-        self.apply(record, event).await?;
+        self.save(record, step).await?;
         Ok(())
     }
 
@@ -332,7 +324,7 @@ impl DurableObject for OrderObject {
 /// Reads the `timeout` of `/numbers/wait`.
 pub fn wait_seconds(text: Option<&str>) -> Result<u64, ApiError> {
     match text {
-        None => Ok(25),
+        None => Ok(u64::from(vnum_protocol::contract::WAIT_DEFAULT_SECONDS)),
         Some(t) => match t.parse::<u64>() {
             Ok(n) if (1..=MAX_WAIT_SECONDS).contains(&n) => Ok(n),
             _ => Err(ApiError::invalid(

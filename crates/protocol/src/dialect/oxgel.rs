@@ -17,6 +17,10 @@ use crate::validate::{CountryCode, IdempotencyKey, OrderId, ServiceCode};
 
 /// The documented production base URL.
 pub const DEFAULT_BASE_URL: &str = "https://oxgelapi.com/api/v1";
+/// OxgelAPI refuses to cancel an order in its first two minutes.
+pub const CANCEL_AFTER_SECONDS: u64 = 120;
+/// OxgelAPI asks callers to poll an order's status every 4 seconds.
+pub const POLL_INTERVAL_SECONDS: u64 = 4;
 
 /// The OxgelAPI dialect, holding the key it authenticates with.
 #[derive(Debug, Clone)]

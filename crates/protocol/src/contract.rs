@@ -1,8 +1,18 @@
-//! The routes the Worker serves: one table, used by the router and by the OpenAPI document.
+//! The v1 contract in one table: every route the proxy serves (method, path, parameters, whether a
+//! caller must authenticate, whether repeating it is safe, what it answers), and the numbers both sides
+//! agree on. The Worker routes by it and writes `/openapi.json` from it; the client builds its requests
+//! from it; the npm package's methods and types are checked against it.
 
-use vnum_protocol::ApiError;
-use vnum_protocol::api::API_PREFIX;
-use vnum_protocol::http::Method;
+use crate::ApiError;
+use crate::api::API_PREFIX;
+use crate::http::Method;
+
+/// How long `/numbers/wait` waits when the caller does not say (`timeout`).
+pub const WAIT_DEFAULT_SECONDS: u32 = 25;
+/// The longest `/numbers/wait` a caller may ask for.
+pub const WAIT_MAX_SECONDS: u32 = 60;
+/// How often a client asks `/numbers/status` when it polls instead of long-polling.
+pub const STATUS_POLL_SECONDS: u32 = 4;
 
 /// One operation of the v1 contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,6 +56,11 @@ pub struct RouteSpec {
     pub response: &'static str,
     /// Whether the success answer is a list of `response`.
     pub list: bool,
+    /// Whether sending it twice has the effect of sending it once (a purchase is, with its
+    /// `Idempotency-Key`).
+    pub idempotent: bool,
+    /// The npm package's method that sends it (`Vnum.<name>`), if any.
+    pub js_method: Option<&'static str>,
 }
 
 const ID: Param = Param { name: "id", required: true, description: "The order id from /numbers/buy" };
@@ -61,6 +76,8 @@ pub const ROUTES: &[RouteSpec] = &[
         params: &[],
         response: "Health",
         list: false,
+        idempotent: true,
+        js_method: Some("health"),
     },
     RouteSpec {
         route: Route::OpenApi,
@@ -71,6 +88,8 @@ pub const ROUTES: &[RouteSpec] = &[
         params: &[],
         response: "OpenApi",
         list: false,
+        idempotent: true,
+        js_method: None,
     },
     RouteSpec {
         route: Route::Balance,
@@ -81,6 +100,8 @@ pub const ROUTES: &[RouteSpec] = &[
         params: &[],
         response: "Balance",
         list: false,
+        idempotent: true,
+        js_method: Some("balance"),
     },
     RouteSpec {
         route: Route::Services,
@@ -91,6 +112,8 @@ pub const ROUTES: &[RouteSpec] = &[
         params: &[],
         response: "Service",
         list: true,
+        idempotent: true,
+        js_method: Some("services"),
     },
     RouteSpec {
         route: Route::Countries,
@@ -101,6 +124,8 @@ pub const ROUTES: &[RouteSpec] = &[
         params: &[],
         response: "Country",
         list: true,
+        idempotent: true,
+        js_method: Some("countries"),
     },
     RouteSpec {
         route: Route::Prices,
@@ -114,6 +139,8 @@ pub const ROUTES: &[RouteSpec] = &[
         ],
         response: "Price",
         list: true,
+        idempotent: true,
+        js_method: Some("prices"),
     },
     RouteSpec {
         route: Route::Buy,
@@ -124,6 +151,8 @@ pub const ROUTES: &[RouteSpec] = &[
         params: &[],
         response: "BoughtNumber",
         list: false,
+        idempotent: false,
+        js_method: Some("buy"),
     },
     RouteSpec {
         route: Route::Status,
@@ -134,6 +163,8 @@ pub const ROUTES: &[RouteSpec] = &[
         params: &[ID],
         response: "StatusResponse",
         list: false,
+        idempotent: true,
+        js_method: Some("status"),
     },
     RouteSpec {
         route: Route::Cancel,
@@ -144,6 +175,8 @@ pub const ROUTES: &[RouteSpec] = &[
         params: &[ID],
         response: "ActionResponse",
         list: false,
+        idempotent: false,
+        js_method: Some("cancel"),
     },
     RouteSpec {
         route: Route::Finish,
@@ -154,6 +187,8 @@ pub const ROUTES: &[RouteSpec] = &[
         params: &[ID],
         response: "ActionResponse",
         list: false,
+        idempotent: false,
+        js_method: Some("finish"),
     },
     RouteSpec {
         route: Route::Another,
@@ -164,6 +199,8 @@ pub const ROUTES: &[RouteSpec] = &[
         params: &[ID],
         response: "ActionResponse",
         list: false,
+        idempotent: false,
+        js_method: Some("another"),
     },
     RouteSpec {
         route: Route::Wait,
@@ -171,9 +208,18 @@ pub const ROUTES: &[RouteSpec] = &[
         path: "/numbers/wait",
         summary: "Long-poll: answers as soon as the order leaves `waiting` (a code arrived), or at the timeout",
         authenticated: true,
-        params: &[ID, Param { name: "timeout", required: false, description: "Seconds to wait, 1 to 60 (default 25)" }],
+        params: &[
+            ID,
+            Param {
+                name: "timeout",
+                required: false,
+                description: "Seconds to wait, 1 to 60 (default 25; WAIT_DEFAULT_SECONDS)",
+            },
+        ],
         response: "StatusResponse",
         list: false,
+        idempotent: true,
+        js_method: Some("wait"),
     },
     RouteSpec {
         route: Route::Stream,
@@ -184,6 +230,8 @@ pub const ROUTES: &[RouteSpec] = &[
         params: &[ID],
         response: "StatusResponse",
         list: false,
+        idempotent: true,
+        js_method: None,
     },
     RouteSpec {
         route: Route::Orders,
@@ -194,19 +242,26 @@ pub const ROUTES: &[RouteSpec] = &[
         params: &[],
         response: "OrdersResponse",
         list: false,
+        idempotent: true,
+        js_method: Some("orders"),
     },
 ];
 
-/// Finds the route for a method and a full path; unknown paths are `NOT_FOUND`, known paths with
+/// The entry of `route`.
+pub fn spec(route: Route) -> &'static RouteSpec {
+    ROUTES.iter().find(|spec| spec.route == route).unwrap_or(&ROUTES[0])
+}
+
+/// Finds the route for a method and a full path; unknown paths are `UNKNOWN_ROUTE`, known paths with
 /// another method `METHOD_NOT_ALLOWED`.
 pub fn resolve(method: &str, path: &str) -> Result<&'static RouteSpec, ApiError> {
     let Some(below) = path.strip_prefix(API_PREFIX) else {
-        return Err(ApiError::not_found(format!("route {path}")));
+        return Err(ApiError::UnknownRoute { path: path.chars().take(64).collect() });
     };
     let below = if below.len() > 1 { below.trim_end_matches('/') } else { below };
     let mut on_path = ROUTES.iter().filter(|spec| spec.path == below).peekable();
     if on_path.peek().is_none() {
-        return Err(ApiError::not_found(format!("route {path}")));
+        return Err(ApiError::UnknownRoute { path: path.chars().take(64).collect() });
     }
     on_path
         .find(|spec| spec.method.as_str() == method || (method == "HEAD" && spec.method == Method::Get))
@@ -230,9 +285,16 @@ mod tests {
         assert_eq!(resolve("POST", "/api/v1/numbers/buy/").expect("buy").route, Route::Buy);
         assert!(matches!(resolve("GET", "/api/v1/numbers/buy"), Err(ApiError::MethodNotAllowed { .. })));
         assert!(matches!(resolve("DELETE", "/api/v1/balance"), Err(ApiError::MethodNotAllowed { .. })));
-        assert!(matches!(resolve("GET", "/api/v1/passthrough/anything"), Err(ApiError::NotFound { .. })));
-        assert!(matches!(resolve("GET", "/balance"), Err(ApiError::NotFound { .. })));
+        assert!(matches!(resolve("GET", "/api/v1/passthrough/anything"), Err(ApiError::UnknownRoute { .. })));
+        assert!(matches!(resolve("GET", "/balance"), Err(ApiError::UnknownRoute { .. })));
         assert_eq!(allowed_methods("/api/v1/numbers/cancel").as_deref(), Some("POST"));
+    }
+
+    #[test]
+    fn spec_finds_every_route() {
+        for entry in ROUTES {
+            assert_eq!(spec(entry.route).path, entry.path);
+        }
     }
 
     #[test]

@@ -1,0 +1,140 @@
+//! What the host of an order (the Worker's order object, a test) does next, decided in plain Rust.
+//!
+//! The host owns the IO: storage, the alarm, the provider, the watchers. It asks the driver at each
+//! turn, and carries out what it answers:
+//!
+//! - on waking ([`on_wake`]): either ask the provider for the status ([`Wake::Poll`]), or not, with the
+//!   order possibly changed by expiry ([`Wake::Settled`]);
+//! - on the provider's answer to that ([`on_poll`]), or on an action that succeeded upstream
+//!   ([`on_event`]): a [`Step`].
+//!
+//! A [`Step`] says whether the order changed (store it, raise its version, tell the watchers and the
+//! owner's list), whether it is over (close the watchers), and when to wake up next.
+
+use crate::ApiError;
+use crate::api::StatusResponse;
+use crate::order::{Effect, Event, Order};
+use crate::time::Timestamp;
+
+/// What the host does after an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    /// The order changed in a way watchers hear of (a code, a new state).
+    pub changed: bool,
+    /// The order reached a final state: watchers are told, then let go.
+    pub ended: bool,
+    /// When to wake up next; `None` once there is nothing left to do.
+    pub wake_at: Option<Timestamp>,
+}
+
+/// What the host does when it wakes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    /// Ask the provider for the order's status, then pass the answer to [`on_poll`].
+    Poll,
+    /// Nothing to ask now.
+    Settled(Step),
+}
+
+/// A freshly bought order: store it, and wake for its first poll.
+pub fn on_start(order: &Order) -> Step {
+    Step { changed: true, ended: false, wake_at: order.next_wakeup() }
+}
+
+/// The host woke at `now` (its alarm, or a restart): expire the order if due, and say whether a
+/// status request is due.
+pub fn on_wake(order: &mut Order, now: Timestamp) -> Wake {
+    let expired = order.tick(now);
+    if !expired.is_empty() {
+        return Wake::Settled(step(order, &expired));
+    }
+    if order.state.is_final() || order.next_poll_at.is_some_and(|due| due > now) {
+        return Wake::Settled(step(order, &[]));
+    }
+    Wake::Poll
+}
+
+/// The provider answered a status request (or failed to: then the next poll backs off, at least as
+/// long as its `Retry-After`).
+pub fn on_poll(order: &mut Order, now: Timestamp, answer: Result<StatusResponse, ApiError>) -> Step {
+    let event = match answer {
+        Ok(status) => Event::Polled(status),
+        Err(error) => Event::PollFailed { retry_after_seconds: error.retry_after_seconds() },
+    };
+    on_event(order, now, event)
+}
+
+/// Applies `event` at `now`.
+pub fn on_event(order: &mut Order, now: Timestamp, event: Event) -> Step {
+    let effects = order.apply(now, event);
+    step(order, &effects)
+}
+
+fn step(order: &Order, effects: &[Effect]) -> Step {
+    Step {
+        changed: effects.iter().any(|e| matches!(e, Effect::CodeArrived(_) | Effect::StateChanged { .. })),
+        ended: order.state.is_final(),
+        wake_at: order.next_wakeup(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{BoughtNumber, OrderStatus};
+    use crate::order::{OrderPolicy, OrderState};
+
+    fn order() -> Order {
+        let bought = BoughtNumber {
+            id: "o-1".into(),
+            order_code: None,
+            phone: "+15550001111".into(),
+            expires_at: Timestamp(600_000),
+            cost: 0.18,
+        };
+        Order::new(&bought, Timestamp(0), OrderPolicy::default())
+    }
+
+    fn status(status: OrderStatus, code: Option<&str>) -> StatusResponse {
+        StatusResponse {
+            status,
+            sms_code: code.map(str::to_owned),
+            sms_text: None,
+            phone: "+15550001111".into(),
+            expires_at: None,
+            cancel_available_at: None,
+            codes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn polls_only_when_due_and_wakes_for_the_next_poll() {
+        let mut order = order();
+        let Wake::Settled(early) = on_wake(&mut order, Timestamp(1_000)) else { panic!("not due yet") };
+        assert_eq!(early, Step { changed: false, ended: false, wake_at: Some(Timestamp(4_000)) });
+        assert_eq!(on_wake(&mut order, Timestamp(4_000)), Wake::Poll);
+        let waiting = on_poll(&mut order, Timestamp(4_000), Ok(status(OrderStatus::Waiting, None)));
+        assert_eq!(waiting, Step { changed: false, ended: false, wake_at: Some(Timestamp(8_000)) });
+        let code = on_poll(&mut order, Timestamp(8_000), Ok(status(OrderStatus::Received, Some("1234"))));
+        assert!(code.changed && !code.ended);
+    }
+
+    #[test]
+    fn a_failed_poll_waits_at_least_its_retry_after() {
+        let mut order = order();
+        let step = on_poll(&mut order, Timestamp(4_000), Err(ApiError::RateLimited { retry_after_seconds: Some(30) }));
+        assert_eq!(step, Step { changed: false, ended: false, wake_at: Some(Timestamp(34_000)) });
+    }
+
+    #[test]
+    fn expiry_ends_the_order_on_waking() {
+        let mut order = order();
+        let Wake::Settled(step) = on_wake(&mut order, Timestamp(600_000)) else { panic!("expired") };
+        assert_eq!(step, Step { changed: true, ended: true, wake_at: None });
+        assert_eq!(order.state, OrderState::Expired);
+        assert_eq!(
+            on_wake(&mut order, Timestamp(700_000)),
+            Wake::Settled(Step { changed: false, ended: true, wake_at: None })
+        );
+    }
+}
