@@ -17,11 +17,12 @@ use vnum_protocol::{ApiError, ErrorCode, Timestamp};
 
 use crate::Error;
 use crate::transport::{Fetch, Transport, race};
+use crate::waiting::{Ask, GiveUp, Next, Pace, Until, Waiting};
 
 /// How long one request may take by default before it fails with `TIMEOUT`.
 pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 30_000;
-/// The longest long-poll the proxy accepts (`GET /numbers/wait?timeout=`).
-pub const MAX_WAIT_SECONDS: u32 = 60;
+/// The longest long-poll (`GET /numbers/wait`) the proxy serves: the contract's.
+pub const MAX_WAIT_SECONDS: u32 = contract::WAIT_MAX_SECONDS;
 
 /// How a [`Client`] is set up.
 #[derive(Clone, Default)]
@@ -512,58 +513,53 @@ impl<T: Transport> Client<T> {
         on_status: &mut impl FnMut(&StatusResponse),
     ) -> Result<Code, Error> {
         let transport = &self.inner.transport;
+        let long_poll = options.long_poll && self.inner.wait_offered.get() != Some(false);
+        // A program waits for the code, and stops on what retrying will not fix; its retries keep the
+        // interval's pace.
+        let pace = Pace {
+            interval_ms: options.interval_ms,
+            retry_base_ms: options.interval_ms,
+            retry_max_ms: options.interval_ms,
+        };
+        let mut waiting = Waiting::new(Until::Code, GiveUp::WhenNotRetryable, pace, long_poll);
         let mut last_seen: Option<(OrderStatus, Option<String>)> = None;
-        // The first request asks for the current status (so `on_status` hears it at once, whether the
-        // long-poll is offered or not); the next ones long-poll where offered.
-        let mut first = true;
+        let mut ask = waiting.first();
         loop {
             let asked_at = transport.now_millis();
-            let long_poll_offered = options.long_poll && self.inner.wait_offered.get() != Some(false);
-            let long_poll = long_poll_offered && !first;
-            let answer = if long_poll {
-                let left_seconds = deadline.saturating_sub(asked_at).div_ceil(1000);
-                let seconds = left_seconds.clamp(1, u64::from(MAX_WAIT_SECONDS)) as u32;
-                match self.wait(id.as_str(), seconds).await {
-                    // Not offered (the client remembers): poll the status from now on.
-                    Err(error) if error.code == ErrorCode::NotSupported => {
-                        transport.sleep(options.interval_ms).await;
-                        continue;
-                    }
-                    answer => answer,
+            let answer = match ask {
+                Ask::LongPoll => {
+                    let left_seconds = deadline.saturating_sub(asked_at).div_ceil(1000);
+                    let seconds = left_seconds.clamp(1, u64::from(contract::WAIT_MAX_SECONDS)) as u32;
+                    self.wait(id.as_str(), seconds).await
                 }
-            } else {
-                self.status(id.as_str()).await
+                Ask::Status => self.status(id.as_str()).await,
             };
-            let pause = match answer {
+            let then = match answer {
                 Ok(status) => {
                     let seen = (status.status.clone(), status.sms_code.clone());
                     if last_seen.as_ref() != Some(&seen) {
                         on_status(&status);
                         last_seen = Some(seen);
                     }
-                    let has_code = matches!(status.status, OrderStatus::Received | OrderStatus::Finished);
-                    if let (true, Some(code)) = (has_code, status.sms_code.clone()) {
-                        return Ok(Code { code, text: status.sms_text.clone(), status });
-                    }
-                    if status.status.is_final() {
-                        return Err(ApiError::OrderClosed { status: status.status.as_str().to_owned() }.into());
-                    }
-                    let spent = transport.now_millis().saturating_sub(asked_at);
-                    match (std::mem::replace(&mut first, false), long_poll_offered) {
-                        // Straight from the first status to the long-poll.
-                        (true, true) => 0,
-                        // A long-poll that came back early without a code must not become a busy loop.
-                        (false, true) => options.interval_ms.saturating_sub(spent),
-                        (_, false) => options.interval_ms,
+                    match waiting.on_status(ask, &status, transport.now_millis().saturating_sub(asked_at)) {
+                        Next::Ask(then) => then,
+                        Next::Code => {
+                            let code = status.sms_code.clone().unwrap_or_default();
+                            return Ok(Code { code, text: status.sms_text.clone(), status });
+                        }
+                        Next::Ended => {
+                            return Err(ApiError::OrderClosed { status: status.status.as_str().to_owned() }.into());
+                        }
                     }
                 }
-                Err(error) if error.retryable => {
-                    error.retry_after_seconds.map_or(options.interval_ms, |seconds| seconds.saturating_mul(1000))
-                }
-                Err(error) => return Err(error),
+                Err(error) => match waiting.on_error(ask, &error) {
+                    Some(then) => then,
+                    None => return Err(error),
+                },
             };
-            if pause > 0 {
-                transport.sleep(pause).await;
+            ask = then.ask;
+            if then.after_ms > 0 {
+                transport.sleep(then.after_ms).await;
             }
         }
     }

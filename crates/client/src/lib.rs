@@ -30,6 +30,7 @@ mod error;
 #[cfg(feature = "js")]
 mod js;
 pub mod transport;
+pub mod waiting;
 
 pub use client::{Client, Code, DEFAULT_REQUEST_TIMEOUT_MS, MAX_WAIT_SECONDS, Options, WaitOptions};
 pub use error::{ABORTED, Error, NETWORK_ERROR};

@@ -45,3 +45,29 @@ fn the_types_name_every_error_code() {
         assert!(TYPES.contains(&format!("| \"{code}\"")), "index.d.ts: VnumErrorCode lacks {code}");
     }
 }
+
+/// `waitForCode` → `wait_for_code`.
+fn snake(name: &str) -> String {
+    name.chars().fold(String::new(), |mut out, c| {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+        out
+    })
+}
+
+#[test]
+fn every_route_of_the_package_is_exported_by_the_js_layer() {
+    let js = include_str!("../src/js.rs");
+    for spec in ROUTES {
+        if let Some(method) = spec.js_method {
+            assert!(
+                js.contains(&format!("pub fn {}(&self", snake(method))),
+                "src/js.rs: Vnum lacks {method} for {} {}",
+                spec.method.as_str(),
+                spec.path
+            );
+        }
+    }
+}

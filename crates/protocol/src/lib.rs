@@ -8,6 +8,7 @@
 //! - [`order`]: the order state machine (time is an input), and [`driver`]: what an order's host does
 //!   next (poll, store, notify, wake);
 //! - [`sms`]: finding the one-time code in a message;
+//! - [`retry`]: the one backoff;
 //! - [`http`], [`time`]: HTTP messages and instants as plain data.
 //!
 //! No IO, no clock, no async: the Worker, the client and the tests do those and pass `now` in.
@@ -19,6 +20,7 @@ pub mod driver;
 pub mod error;
 pub mod http;
 pub mod order;
+pub mod retry;
 pub mod sms;
 pub mod time;
 pub mod validate;

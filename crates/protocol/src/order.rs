@@ -228,11 +228,11 @@ impl Order {
             }
             Event::PollFailed { retry_after_seconds } => {
                 self.failed_polls = self.failed_polls.saturating_add(1);
-                let backoff = self
-                    .policy
-                    .poll_interval_seconds
-                    .saturating_mul(1 << self.failed_polls.min(6))
-                    .min(self.policy.max_backoff_seconds);
+                let backoff = crate::retry::backoff(
+                    self.policy.poll_interval_seconds,
+                    self.failed_polls,
+                    self.policy.max_backoff_seconds,
+                );
                 let wait = backoff.max(retry_after_seconds.unwrap_or(0)).max(1);
                 self.next_poll_at = Some(now.plus_seconds(wait));
             }
