@@ -11,10 +11,12 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$VNUM_ROOT"
 
-out=build
+# VNUM_WORKER_OUT (default build) is where it goes; VNUM_WORKER_NAMES=1 keeps the wasm's function names
+# (for CPU profiles: bench/worker-profile.mjs).
+out=${VNUM_WORKER_OUT:-build}
 target_dir=${CARGO_TARGET_DIR:-target}
 built="$target_dir/wasm32-unknown-unknown/release/vnum_worker.wasm"
-stamp="$target_dir/vnum-worker-build.stamp"
+stamp="$target_dir/vnum-worker-$(basename "$out")${VNUM_WORKER_NAMES:+-names}.stamp"
 
 # The Worker's #[wasm_bindgen] async exports use js_sys's futures (as worker-build sets it up).
 WASM_BINDGEN_USE_JS_SYS=1 wasm_cargo build --locked --release --target wasm32-unknown-unknown --lib \
@@ -31,7 +33,9 @@ trap 'rm -rf "$tmp"' EXIT
 wasm-bindgen --target module --no-typescript --out-dir "$tmp" --out-name index \
   --experimental-reset-state-function --force-enable-abort-handler "$built"
 # -O as worker-build runs it; the name section (function names, ~60 KB gzip) is not needed at the edge.
-"$WASM_OPT_BIN" -O --strip-debug --strip-producers \
+strip=(--strip-debug --strip-producers)
+if [ "${VNUM_WORKER_NAMES:-}" = 1 ]; then strip=(--debuginfo); fi
+"$WASM_OPT_BIN" -O "${strip[@]}" \
   --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory \
   --enable-multivalue --enable-reference-types --enable-exception-handling \
   "$tmp/index_bg.wasm" -o "$tmp/index_bg.wasm"

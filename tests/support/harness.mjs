@@ -25,15 +25,24 @@ export function objectBindings({ callerLimit = 1_000_000 } = {}) {
   return tail.replace(/simple = \{ limit = \d+,/, `simple = { limit = ${callerLimit},`);
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort() {
-  return new Promise((ok, fail) => {
+/**
+ * A free TCP port on 127.0.0.1, for a server started next. It is drawn below the kernel's ephemeral
+ * range (32768–60999 here), so that no outgoing connection of this or another test process can take it
+ * between this check and the server's bind; suites that run side by side draw at random.
+ */
+export async function freePort() {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error("no free port between 20000 and 32000 on 127.0.0.1");
+}
+
+function canListen(port) {
+  return new Promise((ok) => {
     const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
+    server.once("error", () => ok(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => ok(true)));
   });
 }
 
@@ -134,7 +143,7 @@ export async function startWorker({ vars = {}, secrets = {}, persistTo, assets =
     ].join("\n"),
   );
   writeFileSync(join(dir, ".dev.vars"), Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
-  const port = await freePort();
+  let port = await freePort();
   const log = join(dir, "wrangler.log");
   const configPath = join(dir, "wrangler.toml");
   const start = async () => {
@@ -142,7 +151,16 @@ export async function startWorker({ vars = {}, secrets = {}, persistTo, assets =
     proc.child.once("exit", () => writeFileSync(log, proc.output()));
     return proc;
   };
-  let proc = await start();
+  // Another process may still take the port first: then another port (a restart keeps its port).
+  let proc;
+  for (let attempt = 1; !proc; attempt++) {
+    try {
+      proc = await start();
+    } catch (error) {
+      if (attempt >= 3 || !/Address already in use/.test(error.message)) throw error;
+      port = await freePort();
+    }
+  }
   return {
     url: proc.url,
     api: `${proc.url}/api/v1`,

@@ -23,7 +23,10 @@ use serde::Serialize;
 use vnum_protocol::ApiError;
 use vnum_protocol::api::Health;
 use vnum_protocol::http::{UrlParts, parse_query};
-use worker::{Cache, Context, Env, Headers, Request, Response, Result, event};
+use worker::js_sys::Uint8Array;
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::web_sys::Request;
+use worker::{Cache, Context, Env, Headers, Response, Result, event};
 
 pub use account_object::AccountObject;
 pub use demo::DemoProvider;
@@ -85,20 +88,22 @@ impl Answer {
 }
 
 #[event(fetch)]
-async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
+// The runtime's own Request, not the worker crate's: that wrapper reads `cf` and the path up front on
+// every request, which this Worker does not use.
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     // The URL is split, not parsed: a full parser would bring its Unicode tables into the wasm.
-    let raw_url = req.inner().url();
+    let raw_url = req.url();
     let Some(url) = UrlParts::split(&raw_url) else {
         return respond(Answer::error(&ApiError::invalid("url", "is not absolute")), None, None);
     };
     let config = config::from_env(&env);
     let config = config.as_deref();
-    let origin = req.headers().get("Origin")?;
+    let origin = req.headers().get("Origin").ok().flatten();
     let origin_check =
         cors::check(origin.as_deref(), url.origin, config.map(|c| c.allowed_origins.as_slice()).unwrap_or_default());
     let outgoing = match &origin_check {
         Err(refused) => Answer::error(refused).into(),
-        Ok(check) => match handle(&mut req, &url, &env, config, check).await {
+        Ok(check) => match handle(&req, &url, &env, config, check).await {
             Ok(outgoing) => outgoing,
             Err(error) => Answer::error(&error).into(),
         },
@@ -185,13 +190,13 @@ impl Ctx<'_> {
 }
 
 async fn handle(
-    req: &mut Request,
+    req: &Request,
     url: &UrlParts<'_>,
     env: &Env,
     config: std::result::Result<&Config, &ApiError>,
     origin: &OriginCheck,
 ) -> std::result::Result<Outgoing, ApiError> {
-    let method = req.method().to_string();
+    let method = req.method();
     if method == "OPTIONS" {
         return preflight(url, origin).map(Outgoing::from);
     }
@@ -365,8 +370,11 @@ async fn stream(ctx: &Ctx<'_>) -> std::result::Result<Outgoing, ApiError> {
     Ok(relay(objects::read(response).await?).into())
 }
 
-async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> {
-    let body = req.bytes().await.map_err(|_| ApiError::invalid("body", "could not be read"))?;
+/// The request body in one piece (`arrayBuffer()`).
+async fn read_body(req: &Request) -> std::result::Result<Vec<u8>, ApiError> {
+    let unreadable = |_| ApiError::invalid("body", "could not be read");
+    let buffer = JsFuture::from(req.array_buffer().map_err(unreadable)?).await.map_err(unreadable)?;
+    let body = Uint8Array::new(&buffer).to_vec();
     if body.len() > inbound::MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge { limit_bytes: inbound::MAX_BODY_BYTES });
     }

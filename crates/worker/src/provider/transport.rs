@@ -7,7 +7,10 @@ use std::time::Duration;
 use futures_util::future::{Either, select};
 use vnum_protocol::ApiError;
 use vnum_protocol::http::{HttpRequest, HttpResponse, Method};
-use worker::{AbortController, Delay, Env, Fetch, Headers, Request, RequestInit, Response};
+use worker::js_sys::{self, Uint8Array};
+use worker::wasm_bindgen::JsCast;
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{AbortController, Delay, Env, Headers, Request, RequestInit, Response, web_sys};
 
 use crate::config::{Config, Endpoint};
 
@@ -52,25 +55,47 @@ async fn read(mut response: Response) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse { status, headers, body })
 }
 
+/// Reads the runtime's own response: the kept headers, and the body in one piece (`arrayBuffer()`,
+/// one crossing, rather than chunk by chunk through a stream reader).
+async fn read_raw(response: &web_sys::Response) -> Result<HttpResponse, ApiError> {
+    let unavailable = |_| ApiError::UpstreamUnavailable { status: None };
+    let all = response.headers();
+    let headers =
+        KEPT_HEADERS.iter().filter_map(|name| all.get(name).ok().flatten().map(|v| ((*name).to_owned(), v))).collect();
+    let buffer = JsFuture::from(response.array_buffer().map_err(unavailable)?).await.map_err(unavailable)?;
+    Ok(HttpResponse { status: response.status(), headers, body: Uint8Array::new(&buffer).to_vec() })
+}
+
+/// `fetch()` of the runtime itself, without the worker crate's response wrapper.
+async fn fetch(request: &Request, signal: &web_sys::AbortSignal) -> Result<HttpResponse, ApiError> {
+    let unavailable = |_| ApiError::UpstreamUnavailable { status: None };
+    let init = web_sys::RequestInit::new();
+    init.set_signal(Some(signal));
+    let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let answer =
+        JsFuture::from(global.fetch_with_request_and_init(request.inner(), &init)).await.map_err(unavailable)?;
+    let response: web_sys::Response = answer.dyn_into().map_err(unavailable)?;
+    read_raw(&response).await
+}
+
 /// Sends one request upstream and waits at most `config.upstream_timeout_ms` for the whole answer.
 pub async fn send(config: &Config, env: &Env, request: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let timeout_ms = config.upstream_timeout_ms;
     let controller = AbortController::default();
     let signal = controller.signal();
     let exchange = async {
-        let response = match &config.endpoint {
-            Endpoint::Http { base_url, .. } => {
-                let outgoing = build(request, &request.url(base_url))?;
-                Fetch::Request(outgoing).send_with_signal(&signal).await
-            }
+        match &config.endpoint {
+            // A refused, reset or dropped connection: the provider is unavailable.
+            Endpoint::Http { base_url, .. } => fetch(&build(request, &request.url(base_url))?, &signal).await,
             Endpoint::Demo => {
                 let outgoing = build(request, &request.url(DEMO_ORIGIN))?;
-                crate::objects::demo(env)?.fetch_with_request(outgoing).await
+                let response = crate::objects::demo(env)?
+                    .fetch_with_request(outgoing)
+                    .await
+                    .map_err(|_| ApiError::UpstreamUnavailable { status: None })?;
+                read(response).await
             }
-        };
-        // A refused, reset or dropped connection: the provider is unavailable.
-        let response = response.map_err(|_| ApiError::UpstreamUnavailable { status: None })?;
-        read(response).await
+        }
     };
     let timer = Delay::from(Duration::from_millis(timeout_ms));
     match select(Box::pin(exchange), Box::pin(timer)).await {
