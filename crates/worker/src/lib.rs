@@ -12,6 +12,7 @@ mod config;
 mod cors;
 mod demo;
 mod inbound;
+mod memo;
 mod objects;
 mod openapi;
 mod order_object;
@@ -24,8 +25,9 @@ use vnum_protocol::ApiError;
 use vnum_protocol::api::Health;
 use vnum_protocol::http::{UrlParts, parse_query};
 use worker::js_sys::Uint8Array;
+use worker::wasm_bindgen::JsCast;
 use worker::wasm_bindgen_futures::JsFuture;
-use worker::web_sys::Request;
+use worker::web_sys::{self, Request};
 use worker::{Cache, Context, Env, Headers, Response, Result, event};
 
 pub use account_object::AccountObject;
@@ -90,7 +92,7 @@ impl Answer {
 #[event(fetch)]
 // The runtime's own Request, not the worker crate's: that wrapper reads `cf` and the path up front on
 // every request, which this Worker does not use.
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
     // The URL is split, not parsed: a full parser would bring its Unicode tables into the wasm.
     let raw_url = req.url();
     let Some(url) = UrlParts::split(&raw_url) else {
@@ -114,7 +116,10 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             let headers = common_headers(origin_check.as_ref().ok(), config.ok())?;
             headers.set("Content-Type", "text/event-stream; charset=utf-8")?;
             headers.set("Cache-Control", "no-store")?;
-            Ok(stream.with_headers(headers))
+            worker::IntoResponse::into_raw(stream.with_headers(headers)).map_err(|e| {
+                let error: Box<dyn std::error::Error> = e.into();
+                worker::Error::RustError(error.to_string())
+            })
         }
     }
 }
@@ -137,17 +142,24 @@ fn common_headers(origin: Option<&OriginCheck>, config: Option<&Config>) -> Resu
     Ok(headers)
 }
 
-fn respond(answer: Answer, origin: Option<&OriginCheck>, config: Option<&Config>) -> Result<Response> {
+/// The answer as the runtime's own Response, built in one step.
+fn respond(answer: Answer, origin: Option<&OriginCheck>, config: Option<&Config>) -> Result<web_sys::Response> {
     let headers = common_headers(origin, config)?;
     headers.set("Content-Type", "application/json; charset=utf-8")?;
     headers.set("Cache-Control", answer.cache_control)?;
     for (name, value) in &answer.extra {
         headers.set(name, value)?;
     }
-    if answer.status == 204 {
-        return Ok(Response::empty()?.with_status(204).with_headers(headers));
-    }
-    Ok(Response::from_bytes(answer.body)?.with_status(answer.status).with_headers(headers))
+    let init = web_sys::ResponseInit::new();
+    init.set_status(answer.status);
+    init.set_headers(&headers.0);
+    let response = if answer.status == 204 {
+        web_sys::Response::new_with_opt_str_and_init(None, &init)
+    } else {
+        let mut body = answer.body;
+        web_sys::Response::new_with_opt_u8_array_and_init(Some(&mut body), &init)
+    };
+    response.map_err(worker::Error::from)
 }
 
 /// Everything a handler may use: the request as checked so far, and for guarded routes the caller.
@@ -397,11 +409,14 @@ async fn catalogue(ctx: &Ctx<'_>) -> std::result::Result<Outgoing, ApiError> {
         url.query,
         vnum_protocol::http::encode_component(upstream_id)
     );
-    let cache = Cache::default();
-    if let Ok(Some(mut hit)) = cache.get(key.as_str(), false).await
-        && let Ok(body) = hit.bytes().await
-    {
-        return Ok(Answer { status: 200, body, cache_control: cache_control(ttl), extra: Vec::new() }.into());
+    let now_ms = clock::now().as_millis();
+    let answer = |body| Ok(Answer { status: 200, body, cache_control: cache_control(ttl), extra: Vec::new() }.into());
+    if let Some(body) = MEMO.with_borrow_mut(|memo| memo.get(&key, now_ms)) {
+        return answer(body);
+    }
+    if let Some(body) = cached(&key).await {
+        MEMO.with_borrow_mut(|memo| memo.put(&key, &body, now_ms, ttl));
+        return answer(body);
     }
     let body = match spec.route {
         Route::Services => serde_json::to_vec(&proxy.services().await?),
@@ -415,9 +430,28 @@ async fn catalogue(ctx: &Ctx<'_>) -> std::result::Result<Outgoing, ApiError> {
     if let Ok(stored) = Response::from_bytes(body.clone()) {
         let headers = Headers::new();
         let _ = headers.set("Cache-Control", &format!("public, max-age={ttl}"));
-        let _ = cache.put(key.as_str(), stored.with_headers(headers)).await;
+        let _ = Cache::default().put(key.as_str(), stored.with_headers(headers)).await;
     }
-    Ok(Answer { status: 200, body, cache_control: cache_control(ttl), extra: Vec::new() }.into())
+    MEMO.with_borrow_mut(|memo| memo.put(&key, &body, now_ms, ttl));
+    answer(body)
+}
+
+thread_local! {
+    /// This isolate's catalogue answers (services, countries, a few price lists).
+    static MEMO: std::cell::RefCell<memo::Memo> = const { std::cell::RefCell::new(memo::Memo::new(32)) };
+}
+
+/// A cached answer's body, read from the runtime's own cache in one piece (`arrayBuffer()`).
+async fn cached(key: &str) -> Option<Vec<u8>> {
+    use worker::worker_sys::ext::CacheStorageExt;
+    let global: web_sys::WorkerGlobalScope = worker::js_sys::global().unchecked_into();
+    let found = JsFuture::from(global.caches().ok()?.default().match_with_str(key)).await.ok()?;
+    if found.is_undefined() {
+        return None;
+    }
+    let response: web_sys::Response = found.dyn_into().ok()?;
+    let buffer = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
+    Some(Uint8Array::new(&buffer).to_vec())
 }
 
 /// Passes an object's answer on.

@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use vnum_protocol::ApiError;
 use vnum_protocol::api::{BoughtNumber, BuyRequest, OrderView};
 use vnum_protocol::order::OrderPolicy;
+use worker::js_sys::Uint8Array;
+use worker::wasm_bindgen_futures::JsFuture;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
 /// The binding of the order objects (wrangler.toml `[[durable_objects.bindings]]`).
@@ -173,12 +175,17 @@ pub async fn send_unread<C: Serialize>(stub: &Stub, owner: &str, command: &C) ->
     stub.fetch_with_request(request).await.map_err(|e| internal("object", e))
 }
 
-/// Reads an object's answer.
-pub async fn read(mut response: Response) -> Result<Reply, ApiError> {
+/// Reads an object's answer, its body in one piece (`arrayBuffer()`, not through a stream reader).
+pub async fn read(response: Response) -> Result<Reply, ApiError> {
     let retry_after = response.headers().get("Retry-After").ok().flatten();
     let status = response.status_code();
-    let body = response.bytes().await.map_err(|e| internal("object body", e))?;
-    Ok(Reply { status, retry_after, body })
+    let raw = worker::IntoResponse::into_raw(response).map_err(|e| {
+        let error: Box<dyn std::error::Error> = e.into();
+        internal("object answer", error)
+    })?;
+    let unreadable = |e: worker::wasm_bindgen::JsValue| internal("object body", format!("{e:?}"));
+    let buffer = JsFuture::from(raw.array_buffer().map_err(unreadable)?).await.map_err(unreadable)?;
+    Ok(Reply { status, retry_after, body: Uint8Array::new(&buffer).to_vec() })
 }
 
 /// The message an object received.

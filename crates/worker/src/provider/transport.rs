@@ -10,7 +10,7 @@ use vnum_protocol::http::{HttpRequest, HttpResponse, Method};
 use worker::js_sys::{self, Uint8Array};
 use worker::wasm_bindgen::JsCast;
 use worker::wasm_bindgen_futures::JsFuture;
-use worker::{AbortController, Delay, Env, Headers, Request, RequestInit, Response, web_sys};
+use worker::{Delay, Env, Headers, Request, RequestInit, Response, web_sys};
 
 use crate::config::{Config, Endpoint};
 
@@ -55,54 +55,62 @@ async fn read(mut response: Response) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse { status, headers, body })
 }
 
-/// Reads the runtime's own response: the kept headers, and the body in one piece (`arrayBuffer()`,
-/// one crossing, rather than chunk by chunk through a stream reader).
-async fn read_raw(response: &web_sys::Response) -> Result<HttpResponse, ApiError> {
-    let unavailable = |_| ApiError::UpstreamUnavailable { status: None };
-    let all = response.headers();
-    let headers =
-        KEPT_HEADERS.iter().filter_map(|name| all.get(name).ok().flatten().map(|v| ((*name).to_owned(), v))).collect();
-    let buffer = JsFuture::from(response.array_buffer().map_err(unavailable)?).await.map_err(unavailable)?;
-    Ok(HttpResponse { status: response.status(), headers, body: Uint8Array::new(&buffer).to_vec() })
-}
-
-/// `fetch()` of the runtime itself, without the worker crate's response wrapper.
-async fn fetch(request: &Request, signal: &web_sys::AbortSignal) -> Result<HttpResponse, ApiError> {
-    let unavailable = |_| ApiError::UpstreamUnavailable { status: None };
+/// `fetch()` of the runtime itself, without the worker crate's request and response wrappers. The
+/// runtime's own `AbortSignal.timeout` bounds the whole exchange, body included.
+async fn fetch(request: &HttpRequest, url: &str, timeout_ms: u64) -> Result<HttpResponse, ApiError> {
+    let timed_out = || ApiError::UpstreamTimeout { timeout_seconds: timeout_ms.div_ceil(1000) };
+    let failed = |error: worker::wasm_bindgen::JsValue| {
+        let name = js_sys::Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string());
+        // A timeout aborts with TimeoutError; a refused, reset or dropped connection is unavailable.
+        if name.as_deref() == Some("TimeoutError") {
+            timed_out()
+        } else {
+            ApiError::UpstreamUnavailable { status: None }
+        }
+    };
+    let headers = web_sys::Headers::new().map_err(failed)?;
+    for (name, value) in &request.headers {
+        headers.set(name, value).map_err(|_| ApiError::Internal { reason: format!("upstream header {name}") })?;
+    }
     let init = web_sys::RequestInit::new();
-    init.set_signal(Some(signal));
+    init.set_method(request.method.as_str());
+    init.set_headers(&headers);
+    if let Some(body) = &request.body {
+        init.set_body(&body.as_str().into());
+    }
+    init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(timeout_ms.min(u64::from(u32::MAX)) as u32)));
     let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-    let answer =
-        JsFuture::from(global.fetch_with_request_and_init(request.inner(), &init)).await.map_err(unavailable)?;
-    let response: web_sys::Response = answer.dyn_into().map_err(unavailable)?;
-    read_raw(&response).await
+    let answer = JsFuture::from(global.fetch_with_str_and_init(url, &init)).await.map_err(failed)?;
+    let response: web_sys::Response = answer.dyn_into().map_err(failed)?;
+    let all = response.headers();
+    let kept =
+        KEPT_HEADERS.iter().filter_map(|name| all.get(name).ok().flatten().map(|v| ((*name).to_owned(), v))).collect();
+    let buffer = JsFuture::from(response.array_buffer().map_err(failed)?).await.map_err(failed)?;
+    Ok(HttpResponse { status: response.status(), headers: kept, body: Uint8Array::new(&buffer).to_vec() })
 }
 
 /// Sends one request upstream and waits at most `config.upstream_timeout_ms` for the whole answer.
 pub async fn send(config: &Config, env: &Env, request: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let timeout_ms = config.upstream_timeout_ms;
-    let controller = AbortController::default();
-    let signal = controller.signal();
+    match &config.endpoint {
+        Endpoint::Http { base_url, .. } => fetch(request, &request.url(base_url), timeout_ms).await,
+        Endpoint::Demo => demo(env, request, timeout_ms).await,
+    }
+}
+
+/// The demo provider's object, with the same timeout.
+async fn demo(env: &Env, request: &HttpRequest, timeout_ms: u64) -> Result<HttpResponse, ApiError> {
     let exchange = async {
-        match &config.endpoint {
-            // A refused, reset or dropped connection: the provider is unavailable.
-            Endpoint::Http { base_url, .. } => fetch(&build(request, &request.url(base_url))?, &signal).await,
-            Endpoint::Demo => {
-                let outgoing = build(request, &request.url(DEMO_ORIGIN))?;
-                let response = crate::objects::demo(env)?
-                    .fetch_with_request(outgoing)
-                    .await
-                    .map_err(|_| ApiError::UpstreamUnavailable { status: None })?;
-                read(response).await
-            }
-        }
+        let outgoing = build(request, &request.url(DEMO_ORIGIN))?;
+        let response = crate::objects::demo(env)?
+            .fetch_with_request(outgoing)
+            .await
+            .map_err(|_| ApiError::UpstreamUnavailable { status: None })?;
+        read(response).await
     };
     let timer = Delay::from(Duration::from_millis(timeout_ms));
     match select(Box::pin(exchange), Box::pin(timer)).await {
         Either::Left((result, _)) => result,
-        Either::Right(_) => {
-            controller.abort();
-            Err(ApiError::UpstreamTimeout { timeout_seconds: timeout_ms.div_ceil(1000) })
-        }
+        Either::Right(_) => Err(ApiError::UpstreamTimeout { timeout_seconds: timeout_ms.div_ceil(1000) }),
     }
 }
