@@ -25,8 +25,8 @@ use vnum_protocol::ApiError;
 use vnum_protocol::api::Health;
 use vnum_protocol::http::{UrlParts, parse_query};
 use worker::js_sys::Uint8Array;
+use worker::js_sys::futures::JsFuture;
 use worker::wasm_bindgen::JsCast;
-use worker::wasm_bindgen_futures::JsFuture;
 use worker::web_sys::{self, Request};
 use worker::{Cache, Context, Env, Headers, Response, Result, event};
 

@@ -17,7 +17,7 @@ use vnum_protocol::ApiError;
 use vnum_protocol::api::{BoughtNumber, BuyRequest, OrderView};
 use vnum_protocol::order::OrderPolicy;
 use worker::js_sys::Uint8Array;
-use worker::wasm_bindgen_futures::JsFuture;
+use worker::js_sys::futures::JsFuture;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
 /// The binding of the order objects (wrangler.toml `[[durable_objects.bindings]]`).

@@ -7,9 +7,9 @@ use std::time::Duration;
 use futures_util::future::{Either, select};
 use vnum_protocol::ApiError;
 use vnum_protocol::http::{HttpRequest, HttpResponse, Method};
+use worker::js_sys::futures::JsFuture;
 use worker::js_sys::{self, Uint8Array};
 use worker::wasm_bindgen::JsCast;
-use worker::wasm_bindgen_futures::JsFuture;
 use worker::{Delay, Env, Headers, Request, RequestInit, Response, web_sys};
 
 use crate::config::{Config, Endpoint};
