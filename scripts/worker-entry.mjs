@@ -7,9 +7,11 @@
 //
 // This is the module shim of workers-rs's worker-build (Apache-2.0, github.com/cloudflare/workers-rs,
 // worker-build/src/js/shim.js), written here so that the build needs no tool compiled from source
-// beyond wasm-bindgen: the default export is a WorkerEntrypoint whose handlers call the wasm exports,
-// each Durable Object class is wrapped so that a trapped instance is rebuilt after the module resets
-// its state (wasm-bindgen's --experimental-reset-state-function).
+// beyond wasm-bindgen. One change: the default export is a plain module-worker object whose handlers
+// call the wasm exports, rather than a WorkerEntrypoint class behind a Proxy, which built a Proxy per
+// request and another per call. A trap still resets the module's state before the next call. Each
+// Durable Object class is wrapped so that a trapped instance is rebuilt after the module resets its
+// state (wasm-bindgen's --experimental-reset-state-function).
 import { build } from "esbuild";
 import { copyFileSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -21,8 +23,6 @@ if (!bindgenDir || !outDir) {
 }
 
 const glue = readFileSync(join(bindgenDir, "index.js"), "utf8");
-/** wasm-bindgen's own exports that the entry uses but does not serve. */
-const SYSTEM = new Set(["__wbg_reset_state", "__worker_init_state"]);
 /** Handlers the runtime calls with (event, env, ctx). */
 const EVENT_HANDLERS = new Set(["fetch", "queue", "scheduled", "email", "connect"]);
 
@@ -34,19 +34,24 @@ for (const [, name] of glue.matchAll(/^export class (\w+)\s*\{/gm)) classes.push
 if (!functions.includes("fetch")) throw new Error(`${bindgenDir}/index.js exports no fetch handler`);
 
 const handlers = functions
-  .filter((name) => !SYSTEM.has(name))
-  .map((name) =>
-    EVENT_HANDLERS.has(name)
-      ? `Entrypoint.prototype.${name} = function ${name}(arg) {\n  return exports.${name}.call(this, arg, this.env, this.ctx);\n};`
-      : `Entrypoint.prototype.${name} = exports.${name};`,
+  .filter((name) => EVENT_HANDLERS.has(name))
+  .map(
+    (name) => `  async ${name}(arg, env, ctx) {
+    checkReinitialize();
+    try {
+      return await exports.${name}(arg, env, ctx);
+    } catch (e) {
+      handleMaybeCritical(e);
+      throw e;
+    }
+  },`,
   )
   .join("\n");
 const wrappers = classes
   .map((name) => `export const ${name} = new Proxy(exports.${name}, classProxyHooks);`)
   .join("\n");
 
-const shim = `import { WorkerEntrypoint } from "cloudflare:workers";
-import * as exports from "./index.js";
+const shim = `import * as exports from "./index.js";
 
 Error.stackTraceLimit = 100;
 const initState = exports.__worker_init_state();
@@ -69,9 +74,9 @@ function handleMaybeCritical(e) {
   }
 }
 
-class Entrypoint extends WorkerEntrypoint {}
-
+const handlers = {
 ${handlers}
+};
 
 const instanceProxyHooks = {
   set: (target, prop, value, receiver) => Reflect.set(target.instance, prop, value, receiver),
@@ -141,7 +146,7 @@ const classProxyHooks = {
   },
 };
 
-export default new Proxy(Entrypoint, classProxyHooks);
+export default handlers;
 ${wrappers}
 `;
 
@@ -163,4 +168,4 @@ const result = await build({
 const entry = result.outputFiles[0].text.replaceAll("import source ", "import ");
 writeFileSync(join(outDir, "index.js"), entry);
 copyFileSync(join(bindgenDir, "index_bg.wasm"), join(outDir, "index_bg.wasm"));
-console.error(`worker entry: handlers ${functions.filter((n) => !SYSTEM.has(n)).join(", ")}; classes ${classes.join(", ")}`);
+console.error(`worker entry: handlers ${functions.filter((n) => EVENT_HANDLERS.has(n)).join(", ")}; classes ${classes.join(", ")}`);
