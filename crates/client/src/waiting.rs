@@ -156,15 +156,7 @@ mod tests {
     const PACE: Pace = Pace { interval_ms: 4_000, retry_base_ms: 1_000, retry_max_ms: 30_000 };
 
     fn status(status: OrderStatus, code: Option<&str>) -> StatusResponse {
-        StatusResponse {
-            status,
-            sms_code: code.map(str::to_owned),
-            sms_text: None,
-            phone: "+15550001111".into(),
-            expires_at: None,
-            cancel_available_at: None,
-            codes: Vec::new(),
-        }
+        StatusResponse::new(status, code.map(str::to_owned), None, "+15550001111".into())
     }
 
     #[test]

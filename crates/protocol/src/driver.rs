@@ -96,15 +96,7 @@ mod tests {
     }
 
     fn status(status: OrderStatus, code: Option<&str>) -> StatusResponse {
-        StatusResponse {
-            status,
-            sms_code: code.map(str::to_owned),
-            sms_text: None,
-            phone: "+15550001111".into(),
-            expires_at: None,
-            cancel_available_at: None,
-            codes: Vec::new(),
-        }
+        StatusResponse::new(status, code.map(str::to_owned), None, "+15550001111".into())
     }
 
     #[test]
