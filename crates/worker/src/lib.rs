@@ -7,6 +7,7 @@
 
 mod account_object;
 mod auth;
+mod body;
 mod clock;
 mod config;
 mod cors;
@@ -17,14 +18,13 @@ mod objects;
 mod openapi;
 mod order_object;
 mod provider;
-
 mod spend_ledger;
 
 use serde::Serialize;
 use vnum_protocol::ApiError;
 use vnum_protocol::api::Health;
+use vnum_protocol::contract::{self, Route, RouteSpec};
 use vnum_protocol::http::{UrlParts, parse_query};
-use worker::js_sys::Uint8Array;
 use worker::js_sys::futures::JsFuture;
 use worker::wasm_bindgen::JsCast;
 use worker::web_sys::{self, Request};
@@ -39,7 +39,6 @@ use crate::config::{AuthMode, Config, Endpoint};
 use crate::cors::OriginCheck;
 use crate::objects::{AccountCommand, OrderAction, OrderCommand};
 use crate::provider::ProviderClient;
-use vnum_protocol::contract::{self, Route, RouteSpec};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -384,9 +383,7 @@ async fn stream(ctx: &Ctx<'_>) -> std::result::Result<Outgoing, ApiError> {
 
 /// The request body in one piece (`arrayBuffer()`).
 async fn read_body(req: &Request) -> std::result::Result<Vec<u8>, ApiError> {
-    let unreadable = |_| ApiError::invalid("body", "could not be read");
-    let buffer = JsFuture::from(req.array_buffer().map_err(unreadable)?).await.map_err(unreadable)?;
-    let body = Uint8Array::new(&buffer).to_vec();
+    let body = body::bytes(req.array_buffer()).await.map_err(|_| ApiError::invalid("body", "could not be read"))?;
     if body.len() > inbound::MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge { limit_bytes: inbound::MAX_BODY_BYTES });
     }
@@ -450,8 +447,7 @@ async fn cached(key: &str) -> Option<Vec<u8>> {
         return None;
     }
     let response: web_sys::Response = found.dyn_into().ok()?;
-    let buffer = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
-    Some(Uint8Array::new(&buffer).to_vec())
+    body::bytes(response.array_buffer()).await.ok()
 }
 
 /// Passes an object's answer on.

@@ -16,8 +16,6 @@ use serde::{Deserialize, Serialize};
 use vnum_protocol::ApiError;
 use vnum_protocol::api::{BoughtNumber, BuyRequest, OrderView};
 use vnum_protocol::order::OrderPolicy;
-use worker::js_sys::Uint8Array;
-use worker::js_sys::futures::JsFuture;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
 /// The binding of the order objects (wrangler.toml `[[durable_objects.bindings]]`).
@@ -183,9 +181,8 @@ pub async fn read(response: Response) -> Result<Reply, ApiError> {
         let error: Box<dyn std::error::Error> = e.into();
         internal("object answer", error)
     })?;
-    let unreadable = |e: worker::wasm_bindgen::JsValue| internal("object body", format!("{e:?}"));
-    let buffer = JsFuture::from(raw.array_buffer().map_err(unreadable)?).await.map_err(unreadable)?;
-    Ok(Reply { status, retry_after, body: Uint8Array::new(&buffer).to_vec() })
+    let body = crate::body::bytes(raw.array_buffer()).await.map_err(|e| internal("object body", format!("{e:?}")))?;
+    Ok(Reply { status, retry_after, body })
 }
 
 /// The message an object received.

@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use futures_util::future::{Either, select};
 use vnum_protocol::ApiError;
-use vnum_protocol::http::{HttpRequest, HttpResponse, Method};
+use vnum_protocol::http::{HttpRequest, HttpResponse};
 use worker::js_sys::futures::JsFuture;
-use worker::js_sys::{self, Uint8Array};
-use worker::wasm_bindgen::JsCast;
-use worker::{Delay, Env, Headers, Request, RequestInit, Response, web_sys};
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::{Delay, Env, js_sys, web_sys};
 
+use crate::body;
 use crate::config::{Config, Endpoint};
 
 /// The demo provider answers on this made-up origin inside the Durable Object.
@@ -20,55 +20,14 @@ const DEMO_ORIGIN: &str = "https://demo-provider.internal/api/v1";
 /// Headers of the upstream answer that the protocol reads; all others are dropped.
 const KEPT_HEADERS: [&str; 2] = ["content-type", "retry-after"];
 
-fn method(method: Method) -> worker::Method {
-    match method {
-        Method::Get => worker::Method::Get,
-        Method::Post => worker::Method::Post,
-        Method::Delete => worker::Method::Delete,
-    }
+/// A refused, reset or dropped connection, or an unreadable answer: the provider is unavailable.
+fn unavailable(_: JsValue) -> ApiError {
+    ApiError::UpstreamUnavailable { status: None }
 }
 
-fn internal(what: &str, error: worker::Error) -> ApiError {
-    ApiError::Internal { reason: format!("{what}: {error}") }
-}
-
-fn build(request: &HttpRequest, url: &str) -> Result<Request, ApiError> {
-    let headers = Headers::new();
-    for (name, value) in &request.headers {
-        headers.set(name, value).map_err(|e| internal("upstream header", e))?;
-    }
-    let mut init = RequestInit::new();
-    init.with_method(method(request.method)).with_headers(headers);
-    if let Some(body) = &request.body {
-        init.with_body(Some(body.as_str().into()));
-    }
-    Request::new_with_init(url, &init).map_err(|e| internal("upstream request", e))
-}
-
-async fn read(mut response: Response) -> Result<HttpResponse, ApiError> {
-    let status = response.status_code();
-    let headers = KEPT_HEADERS
-        .iter()
-        .filter_map(|name| response.headers().get(name).ok().flatten().map(|v| ((*name).to_owned(), v)))
-        .collect();
-    let body = response.bytes().await.map_err(|_| ApiError::UpstreamUnavailable { status: None })?;
-    Ok(HttpResponse { status, headers, body })
-}
-
-/// `fetch()` of the runtime itself, without the worker crate's request and response wrappers. The
-/// runtime's own `AbortSignal.timeout` bounds the whole exchange, body included.
-async fn fetch(request: &HttpRequest, url: &str, timeout_ms: u64) -> Result<HttpResponse, ApiError> {
-    let timed_out = || ApiError::UpstreamTimeout { timeout_seconds: timeout_ms.div_ceil(1000) };
-    let failed = |error: worker::wasm_bindgen::JsValue| {
-        let name = js_sys::Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string());
-        // A timeout aborts with TimeoutError; a refused, reset or dropped connection is unavailable.
-        if name.as_deref() == Some("TimeoutError") {
-            timed_out()
-        } else {
-            ApiError::UpstreamUnavailable { status: None }
-        }
-    };
-    let headers = web_sys::Headers::new().map_err(failed)?;
+/// The runtime's request settings for `request`: method, headers, body.
+fn init(request: &HttpRequest) -> Result<web_sys::RequestInit, ApiError> {
+    let headers = web_sys::Headers::new().map_err(unavailable)?;
     for (name, value) in &request.headers {
         headers.set(name, value).map_err(|_| ApiError::Internal { reason: format!("upstream header {name}") })?;
     }
@@ -78,15 +37,36 @@ async fn fetch(request: &HttpRequest, url: &str, timeout_ms: u64) -> Result<Http
     if let Some(body) = &request.body {
         init.set_body(&body.as_str().into());
     }
+    Ok(init)
+}
+
+/// The runtime's own response: its status, the kept headers, and the body in one piece.
+async fn read(response: &web_sys::Response) -> Result<HttpResponse, JsValue> {
+    let all = response.headers();
+    let headers =
+        KEPT_HEADERS.iter().filter_map(|name| all.get(name).ok().flatten().map(|v| ((*name).to_owned(), v))).collect();
+    let body = body::bytes(response.array_buffer()).await?;
+    Ok(HttpResponse { status: response.status(), headers, body })
+}
+
+/// `fetch()` of the runtime itself, without the worker crate's request and response wrappers. The
+/// runtime's own `AbortSignal.timeout` bounds the whole exchange, body included.
+async fn fetch(request: &HttpRequest, url: &str, timeout_ms: u64) -> Result<HttpResponse, ApiError> {
+    let failed = |error: JsValue| {
+        let name = js_sys::Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string());
+        // A timeout aborts with TimeoutError.
+        if name.as_deref() == Some("TimeoutError") {
+            ApiError::UpstreamTimeout { timeout_seconds: timeout_ms.div_ceil(1000) }
+        } else {
+            unavailable(error)
+        }
+    };
+    let init = init(request)?;
     init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(timeout_ms.min(u64::from(u32::MAX)) as u32)));
     let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     let answer = JsFuture::from(global.fetch_with_str_and_init(url, &init)).await.map_err(failed)?;
     let response: web_sys::Response = answer.dyn_into().map_err(failed)?;
-    let all = response.headers();
-    let kept =
-        KEPT_HEADERS.iter().filter_map(|name| all.get(name).ok().flatten().map(|v| ((*name).to_owned(), v))).collect();
-    let buffer = JsFuture::from(response.array_buffer().map_err(failed)?).await.map_err(failed)?;
-    Ok(HttpResponse { status: response.status(), headers: kept, body: Uint8Array::new(&buffer).to_vec() })
+    read(&response).await.map_err(failed)
 }
 
 /// Sends one request upstream and waits at most `config.upstream_timeout_ms` for the whole answer.
@@ -101,12 +81,15 @@ pub async fn send(config: &Config, env: &Env, request: &HttpRequest) -> Result<H
 /// The demo provider's object, with the same timeout.
 async fn demo(env: &Env, request: &HttpRequest, timeout_ms: u64) -> Result<HttpResponse, ApiError> {
     let exchange = async {
-        let outgoing = build(request, &request.url(DEMO_ORIGIN))?;
+        let outgoing = web_sys::Request::new_with_str_and_init(&request.url(DEMO_ORIGIN), &init(request)?)
+            .map_err(|_| ApiError::Internal { reason: "demo provider request".to_owned() })?;
         let response = crate::objects::demo(env)?
-            .fetch_with_request(outgoing)
+            .fetch_with_request(outgoing.into())
             .await
             .map_err(|_| ApiError::UpstreamUnavailable { status: None })?;
-        read(response).await
+        let response = worker::IntoResponse::into_raw(response)
+            .map_err(|_| ApiError::Internal { reason: "demo provider answer".to_owned() })?;
+        read(&response).await.map_err(unavailable)
     };
     let timer = Delay::from(Duration::from_millis(timeout_ms));
     match select(Box::pin(exchange), Box::pin(timer)).await {
