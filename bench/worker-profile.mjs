@@ -8,41 +8,16 @@
 //   node bench/worker-profile.mjs                      (DURATION=5 seconds, TOP=20)
 //
 // It profiles build-profile/ (the same Worker with its wasm function names kept) when it exists.
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createInterface } from "node:readline";
-import { createServer } from "node:net";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import WebSocket from "ws";
+import { COMMON, ROOT, freePort, jsPeer, startSim, vnumWorker } from "./workers.mjs";
 
-const ROOT = resolve(import.meta.dirname, "..");
 const DURATION = Number(process.env.DURATION ?? 5);
 const TOP = Number(process.env.TOP ?? 20);
-const KEY = "OXGL-bench-key-000000";
 const ROUTE = process.env.ROUTE ?? "/api/v1/balance";
-
-function freePort() {
-  return new Promise((ok) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
-}
-
-function startSim() {
-  const child = spawn(join(ROOT, "target/release-native/vnum-sim"), ["--port", "0", "--key", KEY, "--threads", "512"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((ok, fail) => {
-    createInterface({ input: child.stdout }).once("line", (line) => {
-      const url = line.match(/http:\/\/\S+/)?.[0];
-      url ? ok({ child, api: `${url}/api/v1` }) : fail(new Error(line));
-    });
-    child.once("exit", (code) => fail(new Error(`vnum-sim exited with ${code}`)));
-  });
-}
 
 /** Runs CDP commands over the inspector's WebSocket. */
 async function inspector(port) {
@@ -106,7 +81,7 @@ function summarise(name, profile, requests) {
 
 async function profile(name, options) {
   const inspectorPort = await freePort();
-  const mf = new Miniflare({ host: "127.0.0.1", port: 0, inspectorPort, compatibilityDate: "2025-09-01", modules: true, ...options });
+  const mf = new Miniflare({ ...COMMON, inspectorPort, ...options });
   try {
     const url = new URL(ROUTE, await mf.ready).href;
     const warm = await fetch(url);
@@ -128,17 +103,8 @@ async function profile(name, options) {
 const dir = existsSync(join(ROOT, "build-profile/index.js")) ? "build-profile" : "build";
 const sim = await startSim();
 try {
-  await profile(`vnum Worker (${dir}/)`, {
-    scriptPath: join(ROOT, dir, "index.js"),
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    bindings: { PROVIDER: "oxgel", AUTH_MODE: "none", UPSTREAM_URL: sim.api, OXGEL_API_KEY: KEY, BUYS_PER_MINUTE: "0" },
-    durableObjects: { ORDERS: "OrderObject", ACCOUNTS: "AccountObject", LEDGER: "SpendLedger", DEMO: "DemoProvider" },
-    ratelimits: { CALLER_LIMITER: { simple: { limit: 100_000_000, period: 10 } } },
-  });
-  await profile("bare JS pass-through", {
-    scriptPath: join(ROOT, "bench/js-peer/index.js"),
-    bindings: { UPSTREAM_URL: sim.api, OXGEL_API_KEY: KEY },
-  });
+  await profile(`vnum Worker (${dir}/)`, vnumWorker(sim.api, { dir }));
+  await profile("bare JS pass-through", jsPeer(sim.api));
 } finally {
-  sim.child.kill();
+  await sim.stop();
 }
