@@ -229,10 +229,13 @@ describe("by keyboard alone", () => {
       await byId(page, "service-option-wa").waitFor();
       await tabTo(page, "service-search", trail);
       await page.keyboard.type("whats");
+      // The list has filtered what was typed (the catalogue may still be loading on a busy machine).
+      await waitForText(byId(page, "service-picker").locator(".choices"), /^WhatsApp\s*wa$/);
       await page.keyboard.press("Enter");
       await waitForText(byId(page, "service-chosen"), /^WhatsApp$/);
       await tabTo(page, "country-search", trail);
       await page.keyboard.type("US");
+      await byId(page, "country-option-187").waitFor();
       await page.keyboard.press("Enter");
       await waitForText(byId(page, "country-chosen"), /^United States$/);
       await waitForText(byId(page, "offer-line"), /available/);
