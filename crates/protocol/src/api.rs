@@ -22,9 +22,25 @@ pub struct Balance {
     /// Money held for open orders.
     #[serde(default)]
     pub escrow: f64,
-    /// ISO 4217 currency of both.
+    /// ISO 4217 currency of both (`RENTALS` where the provider counts rentals, not money).
     #[serde(default = "default_currency")]
     pub currency: String,
+    /// The provider plan's quota, where the provider sells rentals by plan (Agent OTP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<Quota>,
+}
+
+/// A provider plan's quota of rentals (Agent OTP's `GET /auth/usage/quota`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quota {
+    /// The plan's name, e.g. `pro`.
+    pub plan: String,
+    /// Rentals the plan allows.
+    pub limit: u64,
+    /// Rentals used.
+    pub used: u64,
+    /// Rentals left.
+    pub remaining: u64,
 }
 
 fn default_currency() -> String {
@@ -94,6 +110,10 @@ pub struct BoughtNumber {
     pub expires_at: Timestamp,
     /// What the number cost.
     pub cost: f64,
+    /// When the provider started the rental, when it says (Agent OTP): messages from before it belong
+    /// to an earlier rental of the same number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rented_at: Option<Timestamp>,
 }
 
 /// An order's status as the providers report it.
@@ -126,14 +146,15 @@ impl OrderStatus {
         }
     }
 
-    /// Reads the spellings the providers use (OxgelAPI, Telenumerus and Agent OTP alike).
+    /// Reads the v1 (OxgelAPI) spellings; any other value is kept as [`OrderStatus::Unknown`]. Each
+    /// dialect maps its own provider's words itself.
     pub fn parse(text: &str) -> Self {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "waiting" | "pending" | "active" | "rented" => OrderStatus::Waiting,
-            "received" | "completed" | "code_received" => OrderStatus::Received,
-            "finished" | "done" | "closed" | "released" => OrderStatus::Finished,
-            "cancelled" | "canceled" | "refunded" => OrderStatus::Cancelled,
-            "expired" | "timeout" => OrderStatus::Expired,
+        match text {
+            "waiting" => OrderStatus::Waiting,
+            "received" => OrderStatus::Received,
+            "finished" => OrderStatus::Finished,
+            "cancelled" => OrderStatus::Cancelled,
+            "expired" => OrderStatus::Expired,
             _ => OrderStatus::Unknown(text.to_owned()),
         }
     }
@@ -301,10 +322,10 @@ mod tests {
     }
 
     #[test]
-    fn statuses_parse_every_spelling() {
+    fn statuses_parse_the_v1_spellings_and_keep_others() {
         assert_eq!(OrderStatus::parse("received"), OrderStatus::Received);
-        assert_eq!(OrderStatus::parse("COMPLETED"), OrderStatus::Received);
-        assert_eq!(OrderStatus::parse("canceled"), OrderStatus::Cancelled);
+        assert_eq!(OrderStatus::parse("completed"), OrderStatus::Unknown("completed".into()));
+        assert_eq!(OrderStatus::parse("cancelled"), OrderStatus::Cancelled);
         assert_eq!(OrderStatus::parse("on_hold"), OrderStatus::Unknown("on_hold".into()));
         assert_eq!(serde_json::to_string(&OrderStatus::Unknown("x".into())).expect("json"), "\"x\"");
     }

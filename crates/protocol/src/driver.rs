@@ -3,10 +3,11 @@
 //! The host owns the IO: storage, the alarm, the provider, the watchers. It asks the driver at each
 //! turn, and carries out what it answers:
 //!
-//! - on waking ([`on_wake`]): either ask the provider for the status ([`Wake::Poll`]), or not, with the
-//!   order possibly changed by expiry ([`Wake::Settled`]);
-//! - on the provider's answer to that ([`on_poll`]), or on an action that succeeded upstream
-//!   ([`on_event`]): a [`Step`].
+//! - on waking ([`on_wake`]): listen to the provider's push ([`Wake::Listen`]) where it has one and it
+//!   works, else ask for the status ([`Wake::Poll`]), or neither, with the order possibly changed by
+//!   expiry ([`Wake::Settled`]);
+//! - on the provider's answer to that ([`on_listen`], [`on_poll`]), or on an action that succeeded
+//!   upstream ([`on_event`]): a [`Step`].
 //!
 //! A [`Step`] says whether the order changed (store it, raise its version, tell the watchers and the
 //! owner's list), whether it is over (close the watchers), and when to wake up next.
@@ -27,11 +28,21 @@ pub struct Step {
     pub wake_at: Option<Timestamp>,
 }
 
+/// The longest a push is held before it is asked again.
+pub const LISTEN_SECONDS: u64 = 60;
+/// A push that ends sooner than this with no news counts as failed, so a provider that closes it at
+/// once is not asked again and again.
+pub const LISTEN_MIN_SECONDS: u64 = 2;
+/// After a push failed, the order is polled for this long before the push is tried again.
+pub const LISTEN_RETRY_SECONDS: u64 = 60;
+
 /// What the host does when it wakes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wake {
     /// Ask the provider for the order's status, then pass the answer to [`on_poll`].
     Poll,
+    /// Hold the provider's push for at most `seconds`, then pass what it said to [`on_listen`].
+    Listen { seconds: u64 },
     /// Nothing to ask now.
     Settled(Step),
 }
@@ -48,10 +59,37 @@ pub fn on_wake(order: &mut Order, now: Timestamp) -> Wake {
     if !expired.is_empty() {
         return Wake::Settled(step(order, &expired));
     }
-    if order.state.is_final() || order.next_poll_at.is_some_and(|due| due > now) {
+    if order.state.is_final() || order.next_poll_at.is_none_or(|due| due > now) {
         return Wake::Settled(step(order, &[]));
     }
+    let push_works = order.listen_failed_at.is_none_or(|failed| now >= failed.plus_seconds(LISTEN_RETRY_SECONDS));
+    if order.policy.push && push_works {
+        let left = now.seconds_until(order.expires_at);
+        return Wake::Listen { seconds: left.clamp(1, LISTEN_SECONDS) };
+    }
     Wake::Poll
+}
+
+/// The push held since `started` answered at `now` (a status, or an error). A push that ended early
+/// with no news counts as failed: the order is polled for a while.
+pub fn on_listen(
+    order: &mut Order,
+    started: Timestamp,
+    now: Timestamp,
+    answer: Result<StatusResponse, ApiError>,
+) -> Step {
+    let event = match answer {
+        Ok(status)
+            if status.sms_code.is_none()
+                && !status.status.is_final()
+                && now.millis_since(started) < LISTEN_MIN_SECONDS * 1000 =>
+        {
+            Event::ListenFailed { retry_after_seconds: None }
+        }
+        Ok(status) => Event::Listened(status),
+        Err(error) => Event::ListenFailed { retry_after_seconds: error.retry_after_seconds() },
+    };
+    on_event(order, now, event)
 }
 
 /// The provider answered a status request (or failed to: then the next poll backs off, at least as
@@ -91,6 +129,7 @@ mod tests {
             phone: "+15550001111".into(),
             expires_at: Timestamp(600_000),
             cost: 0.18,
+            rented_at: None,
         };
         Order::new(&bought, Timestamp(0), OrderPolicy::default())
     }

@@ -29,12 +29,15 @@ pub enum ErrorCode {
     SpendLimitReached,
     CancelTooEarly,
     OrderClosed,
+    OrderInProgress,
+    QuotaExceeded,
     NoSmsYet,
     RateLimited,
     Timeout,
     NotSupported,
     NotConfigured,
     UpstreamUnauthorized,
+    UpstreamSuspended,
     UpstreamRejected,
     UpstreamUnavailable,
     UpstreamTimeout,
@@ -45,7 +48,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    const KNOWN: [(ErrorCode, &'static str); 25] = [
+    const KNOWN: [(ErrorCode, &'static str); 28] = [
         (ErrorCode::InvalidRequest, "INVALID_REQUEST"),
         (ErrorCode::Unauthorized, "UNAUTHORIZED"),
         (ErrorCode::Forbidden, "FORBIDDEN"),
@@ -60,12 +63,15 @@ impl ErrorCode {
         (ErrorCode::SpendLimitReached, "SPEND_LIMIT_REACHED"),
         (ErrorCode::CancelTooEarly, "CANCEL_TOO_EARLY"),
         (ErrorCode::OrderClosed, "ORDER_CLOSED"),
+        (ErrorCode::OrderInProgress, "ORDER_IN_PROGRESS"),
+        (ErrorCode::QuotaExceeded, "QUOTA_EXCEEDED"),
         (ErrorCode::NoSmsYet, "NO_SMS_YET"),
         (ErrorCode::RateLimited, "RATE_LIMITED"),
         (ErrorCode::Timeout, "TIMEOUT"),
         (ErrorCode::NotSupported, "NOT_SUPPORTED"),
         (ErrorCode::NotConfigured, "NOT_CONFIGURED"),
         (ErrorCode::UpstreamUnauthorized, "UPSTREAM_UNAUTHORIZED"),
+        (ErrorCode::UpstreamSuspended, "UPSTREAM_ACCOUNT_SUSPENDED"),
         (ErrorCode::UpstreamRejected, "UPSTREAM_REJECTED"),
         (ErrorCode::UpstreamUnavailable, "UPSTREAM_UNAVAILABLE"),
         (ErrorCode::UpstreamTimeout, "UPSTREAM_TIMEOUT"),
@@ -152,12 +158,19 @@ pub enum ApiError {
     /// The operator's daily spend cap would be passed by this purchase.
     #[error("the daily spend limit of {limit} is reached; it resets in {retry_after_seconds} s")]
     SpendLimitReached { limit: f64, retry_after_seconds: u64 },
-    /// Cancelling is only allowed once the first two minutes have passed.
-    #[error("an order can be cancelled 2 minutes after purchase; retry in {retry_after_seconds} s")]
+    /// The provider allows cancelling only once a waiting period after purchase has passed
+    /// (OxgelAPI: 2 minutes).
+    #[error("the provider allows cancelling this order only after a waiting period; retry in {retry_after_seconds} s")]
     CancelTooEarly { retry_after_seconds: u64 },
     /// The order is finished, cancelled or expired and takes no more actions.
     #[error("the order is already {status}")]
     OrderClosed { status: String },
+    /// The provider allows one open order at a time for the whole account, and one is open.
+    #[error("the provider allows one open order at a time, and one is waiting for its code; retry{}", retry_after_seconds.map(|s| format!(" in {s} s")).unwrap_or_else(|| " once it ends".to_owned()))]
+    OrderInProgress { retry_after_seconds: Option<u64> },
+    /// The provider account's plan quota is used up (Agent OTP's 403).
+    #[error("the provider account's quota is used up: {message}")]
+    QuotaExceeded { message: String },
     /// The order cannot be finished (or asked for another SMS) before a code arrived.
     #[error("no SMS has arrived for this order yet")]
     NoSmsYet,
@@ -176,12 +189,15 @@ pub enum ApiError {
     /// The provider refused the proxy's own API key: the operator must fix the secret.
     #[error("the provider rejected the proxy's API key")]
     UpstreamUnauthorized,
+    /// The provider suspended the proxy's account: the operator must contact the provider.
+    #[error("the provider suspended the account behind the proxy's API key")]
+    UpstreamSuspended,
     /// The provider refused the request for a reason of its own.
     #[error("the provider refused the request: {message}")]
     UpstreamRejected { status: u16, message: String },
     /// The provider is down or answered with a server error.
-    #[error("the provider is unavailable{}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
-    UpstreamUnavailable { status: Option<u16> },
+    #[error("the provider is unavailable{}{}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default(), retry_after_seconds.map(|s| format!("; retry in {s} s")).unwrap_or_default())]
+    UpstreamUnavailable { status: Option<u16>, retry_after_seconds: Option<u64> },
     /// The provider did not answer in time.
     #[error("the provider did not answer within {timeout_seconds} s")]
     UpstreamTimeout { timeout_seconds: u64 },
@@ -226,12 +242,15 @@ impl ApiError {
             Self::SpendLimitReached { .. } => ErrorCode::SpendLimitReached,
             Self::CancelTooEarly { .. } => ErrorCode::CancelTooEarly,
             Self::OrderClosed { .. } => ErrorCode::OrderClosed,
+            Self::OrderInProgress { .. } => ErrorCode::OrderInProgress,
+            Self::QuotaExceeded { .. } => ErrorCode::QuotaExceeded,
             Self::NoSmsYet => ErrorCode::NoSmsYet,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Timeout { .. } => ErrorCode::Timeout,
             Self::NotSupported { .. } => ErrorCode::NotSupported,
             Self::NotConfigured { .. } => ErrorCode::NotConfigured,
             Self::UpstreamUnauthorized => ErrorCode::UpstreamUnauthorized,
+            Self::UpstreamSuspended => ErrorCode::UpstreamSuspended,
             Self::UpstreamRejected { .. } => ErrorCode::UpstreamRejected,
             Self::UpstreamUnavailable { .. } => ErrorCode::UpstreamUnavailable,
             Self::UpstreamTimeout { .. } => ErrorCode::UpstreamTimeout,
@@ -245,19 +264,24 @@ impl ApiError {
         match self {
             Self::InvalidRequest { .. } => 400,
             Self::Unauthorized => 401,
-            Self::InsufficientBalance => 402,
+            Self::InsufficientBalance | Self::QuotaExceeded { .. } => 402,
             Self::Forbidden { .. } => 403,
             Self::NotFound { .. } | Self::UnknownRoute { .. } => 404,
             Self::MethodNotAllowed { .. } => 405,
             Self::Timeout { .. } => 408,
-            Self::CancelTooEarly { .. } | Self::OrderClosed { .. } | Self::NoSmsYet => 409,
+            Self::CancelTooEarly { .. } | Self::OrderClosed { .. } | Self::OrderInProgress { .. } | Self::NoSmsYet => {
+                409
+            }
             Self::PayloadTooLarge { .. } => 413,
             Self::UnsupportedMediaType => 415,
             Self::PriceAboveLimit { .. } => 422,
             Self::RateLimited { .. } | Self::SpendLimitReached { .. } => 429,
             Self::Internal { .. } => 500,
             Self::NotSupported { .. } => 501,
-            Self::UpstreamUnauthorized | Self::UpstreamRejected { .. } | Self::UpstreamInvalidResponse { .. } => 502,
+            Self::UpstreamUnauthorized
+            | Self::UpstreamSuspended
+            | Self::UpstreamRejected { .. }
+            | Self::UpstreamInvalidResponse { .. } => 502,
             Self::NoNumbers | Self::UpstreamUnavailable { .. } | Self::NotConfigured { .. } => 503,
             Self::UpstreamTimeout { .. } => 504,
         }
@@ -269,6 +293,7 @@ impl ApiError {
             self,
             Self::NoNumbers
                 | Self::CancelTooEarly { .. }
+                | Self::OrderInProgress { .. }
                 | Self::NoSmsYet
                 | Self::RateLimited { .. }
                 | Self::SpendLimitReached { .. }
@@ -284,7 +309,9 @@ impl ApiError {
             Self::CancelTooEarly { retry_after_seconds } | Self::SpendLimitReached { retry_after_seconds, .. } => {
                 Some(*retry_after_seconds)
             }
-            Self::RateLimited { retry_after_seconds } => *retry_after_seconds,
+            Self::RateLimited { retry_after_seconds }
+            | Self::OrderInProgress { retry_after_seconds }
+            | Self::UpstreamUnavailable { retry_after_seconds, .. } => *retry_after_seconds,
             _ => None,
         }
     }

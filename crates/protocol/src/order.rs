@@ -28,6 +28,10 @@ pub struct OrderPolicy {
     pub poll_interval_seconds: u64,
     /// The longest wait between polls after repeated failures.
     pub max_backoff_seconds: u64,
+    /// Whether the provider pushes codes: the host listens instead of polling while that works, and
+    /// asks nothing more once a code arrived (another SMS is not offered where there is a push).
+    #[serde(default)]
+    pub push: bool,
 }
 
 impl Default for OrderPolicy {
@@ -37,6 +41,7 @@ impl Default for OrderPolicy {
             cancel_after_seconds: crate::dialect::oxgel::CANCEL_AFTER_SECONDS,
             poll_interval_seconds: crate::dialect::oxgel::POLL_INTERVAL_SECONDS,
             max_backoff_seconds: 60,
+            push: false,
         }
     }
 }
@@ -93,6 +98,10 @@ pub enum Event {
     Finished,
     /// The upstream accepted a request for another SMS.
     AnotherRequested,
+    /// The provider's push answered (a code, an end, or nothing before its timeout): listen again.
+    Listened(StatusResponse),
+    /// The provider's push failed: poll instead for a while.
+    ListenFailed { retry_after_seconds: Option<u64> },
 }
 
 /// What the owner of the order should do because of an event.
@@ -124,8 +133,14 @@ pub struct Order {
     /// Status requests that failed in a row (for backoff).
     #[serde(default)]
     pub failed_polls: u32,
-    /// When the next status request is due; `None` once final.
+    /// When the next status request (or push) is due; `None` once final, or once a pushed code came.
     pub next_poll_at: Option<Timestamp>,
+    /// When the provider's push last failed (the host polls for a while after that).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listen_failed_at: Option<Timestamp>,
+    /// When the provider started the rental, when it says (messages before it are not this order's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rented_at: Option<Timestamp>,
 }
 
 impl Order {
@@ -142,7 +157,10 @@ impl Order {
             codes: Vec::new(),
             policy,
             failed_polls: 0,
-            next_poll_at: Some(now.plus_seconds(policy.poll_interval_seconds)),
+            // A push is listened to at once; a poll comes after one interval.
+            next_poll_at: Some(if policy.push { now } else { now.plus_seconds(policy.poll_interval_seconds) }),
+            listen_failed_at: None,
+            rented_at: bought.rented_at,
         }
     }
 
@@ -207,24 +225,16 @@ impl Order {
             Event::Polled(status) => {
                 self.failed_polls = 0;
                 self.next_poll_at = Some(now.plus_seconds(self.policy.poll_interval_seconds));
-                if let Some(code) = status.sms_code.filter(|c| !c.is_empty()) {
-                    // The same code is reported on every poll (even after asking for another SMS, until
-                    // it arrives): a code is new when it differs from the latest one.
-                    if self.latest_code().is_none_or(|c| c.code != code) {
-                        let received = ReceivedCode { code, text: status.sms_text, received_at: now };
-                        self.codes.push(received.clone());
-                        effects.push(Effect::CodeArrived(received));
-                        effects.extend(self.move_to(OrderState::Received));
-                    }
-                }
-                match status.status {
-                    OrderStatus::Finished => effects.extend(self.move_to(OrderState::Finished)),
-                    OrderStatus::Cancelled => effects.extend(self.move_to(OrderState::Cancelled)),
-                    OrderStatus::Expired if self.codes.is_empty() => effects.extend(self.move_to(OrderState::Expired)),
-                    OrderStatus::Expired => effects.extend(self.move_to(OrderState::Finished)),
-                    // Waiting, Received and values nobody documents leave the state as it is.
-                    _ => {}
-                }
+                self.take_status(now, status, &mut effects);
+            }
+            Event::Listened(status) => {
+                self.failed_polls = 0;
+                self.next_poll_at = Some(now);
+                self.take_status(now, status, &mut effects);
+            }
+            Event::ListenFailed { retry_after_seconds } => {
+                self.listen_failed_at = Some(now);
+                self.next_poll_at = Some(now.plus_seconds(retry_after_seconds.unwrap_or(0)));
             }
             Event::PollFailed { retry_after_seconds } => {
                 self.failed_polls = self.failed_polls.saturating_add(1);
@@ -246,6 +256,32 @@ impl Order {
             }
         }
         effects
+    }
+
+    /// Takes a status the provider reported (by a poll or a push): a new code, a new state.
+    fn take_status(&mut self, now: Timestamp, status: StatusResponse, effects: &mut Vec<Effect>) {
+        if let Some(code) = status.sms_code.filter(|c| !c.is_empty()) {
+            // The same code is reported on every poll (even after asking for another SMS, until it
+            // arrives): a code is new when it differs from the latest one.
+            if self.latest_code().is_none_or(|c| c.code != code) {
+                let received = ReceivedCode { code, text: status.sms_text, received_at: now };
+                self.codes.push(received.clone());
+                effects.push(Effect::CodeArrived(received));
+                effects.extend(self.move_to(OrderState::Received));
+            }
+        }
+        match status.status {
+            OrderStatus::Finished => effects.extend(self.move_to(OrderState::Finished)),
+            OrderStatus::Cancelled => effects.extend(self.move_to(OrderState::Cancelled)),
+            OrderStatus::Expired if self.codes.is_empty() => effects.extend(self.move_to(OrderState::Expired)),
+            OrderStatus::Expired => effects.extend(self.move_to(OrderState::Finished)),
+            // Waiting, Received and values nobody documents leave the state as it is.
+            _ => {}
+        }
+        // Where the provider pushes, a code is its last word: nothing more is asked until expiry.
+        if self.policy.push && self.state == OrderState::Received {
+            self.next_poll_at = None;
+        }
     }
 
     /// Moves time forward: an order past its expiry ends (refunded when no code ever came).
@@ -296,6 +332,7 @@ mod tests {
             phone: "+15551234567".into(),
             expires_at: Timestamp::from_millis(1_200_000),
             cost: 0.18,
+            rented_at: None,
         }
     }
 

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Dialect, EXCERPT, generic_status_error, json_body};
+use super::{Ask, Dialect, EXCERPT, OrderRef, Rules, generic_status_error, json_body};
 use crate::ApiError;
 use crate::api::{
     ActionResponse, Balance, BoughtNumber, BuyRequest, Country, OrderStatus, Price, Service, StatusResponse,
@@ -86,31 +86,46 @@ impl Dialect for Oxgel {
         "oxgel"
     }
 
-    fn balance(&self) -> Result<HttpRequest, ApiError> {
-        Ok(self.request(Method::Get, "/balance"))
+    fn rules(&self) -> Rules {
+        Rules {
+            cancel_after_seconds: CANCEL_AFTER_SECONDS,
+            poll_interval_seconds: POLL_INTERVAL_SECONDS,
+            push: None,
+            requests_per_minute: None,
+            open_orders: None,
+            prices_known: true,
+        }
+    }
+
+    fn balance(&self) -> Result<Ask<Balance>, ApiError> {
+        Ok(Ask::Send(self.request(Method::Get, "/balance")))
     }
 
     fn parse_balance(&self, response: &HttpResponse) -> Result<Balance, ApiError> {
         json_body(self.ok(response)?)
     }
 
-    fn services(&self) -> Result<HttpRequest, ApiError> {
-        Ok(self.request(Method::Get, "/services"))
+    fn services(&self) -> Result<Ask<Vec<Service>>, ApiError> {
+        Ok(Ask::Send(self.request(Method::Get, "/services")))
     }
 
     fn parse_services(&self, response: &HttpResponse) -> Result<Vec<Service>, ApiError> {
         json_body(self.ok(response)?)
     }
 
-    fn countries(&self) -> Result<HttpRequest, ApiError> {
-        Ok(self.request(Method::Get, "/countries"))
+    fn countries(&self) -> Result<Ask<Vec<Country>>, ApiError> {
+        Ok(Ask::Send(self.request(Method::Get, "/countries")))
     }
 
     fn parse_countries(&self, response: &HttpResponse) -> Result<Vec<Country>, ApiError> {
         json_body(self.ok(response)?)
     }
 
-    fn prices(&self, service: Option<&ServiceCode>, country: Option<&CountryCode>) -> Result<HttpRequest, ApiError> {
+    fn prices(
+        &self,
+        service: Option<&ServiceCode>,
+        country: Option<&CountryCode>,
+    ) -> Result<Ask<Vec<Price>>, ApiError> {
         let mut request = self.request(Method::Get, "/prices");
         if let Some(service) = service {
             request = request.query("service", service.as_str());
@@ -118,10 +133,15 @@ impl Dialect for Oxgel {
         if let Some(country) = country {
             request = request.query("country", country.as_str());
         }
-        Ok(request)
+        Ok(Ask::Send(request))
     }
 
-    fn parse_prices(&self, response: &HttpResponse) -> Result<Vec<Price>, ApiError> {
+    fn parse_prices(
+        &self,
+        response: &HttpResponse,
+        _service: Option<&ServiceCode>,
+        _country: Option<&CountryCode>,
+    ) -> Result<Vec<Price>, ApiError> {
         json_body::<OneOrMany<Price>>(self.ok(response)?).map(Vec::from)
     }
 
@@ -143,11 +163,11 @@ impl Dialect for Oxgel {
         Ok(bought)
     }
 
-    fn status(&self, id: &OrderId) -> Result<HttpRequest, ApiError> {
-        Ok(self.request(Method::Get, "/numbers/status").query("id", id.as_str()))
+    fn status(&self, order: &OrderRef<'_>) -> Result<HttpRequest, ApiError> {
+        Ok(self.request(Method::Get, "/numbers/status").query("id", order.id.as_str()))
     }
 
-    fn parse_status(&self, response: &HttpResponse) -> Result<StatusResponse, ApiError> {
+    fn parse_status(&self, response: &HttpResponse, _order: &OrderRef<'_>) -> Result<StatusResponse, ApiError> {
         let mut status: StatusResponse = json_body(self.ok(response)?)?;
         // A code without an explicit status change still means a code arrived.
         if status.sms_code.is_none() {
@@ -159,24 +179,24 @@ impl Dialect for Oxgel {
         Ok(status)
     }
 
-    fn cancel(&self, id: &OrderId) -> Result<HttpRequest, ApiError> {
-        Ok(self.request(Method::Post, "/numbers/cancel").query("id", id.as_str()))
+    fn cancel(&self, order: &OrderRef<'_>) -> Result<HttpRequest, ApiError> {
+        Ok(self.request(Method::Post, "/numbers/cancel").query("id", order.id.as_str()))
     }
 
     fn parse_cancel(&self, response: &HttpResponse) -> Result<ActionResponse, ApiError> {
         action(self.ok(response)?, OrderStatus::Cancelled)
     }
 
-    fn finish(&self, id: &OrderId) -> Result<HttpRequest, ApiError> {
-        Ok(self.request(Method::Post, "/numbers/finish").query("id", id.as_str()))
+    fn finish(&self, order: &OrderRef<'_>) -> Result<Ask<ActionResponse>, ApiError> {
+        Ok(Ask::Send(self.request(Method::Post, "/numbers/finish").query("id", order.id.as_str())))
     }
 
     fn parse_finish(&self, response: &HttpResponse) -> Result<ActionResponse, ApiError> {
         action(self.ok(response)?, OrderStatus::Finished)
     }
 
-    fn another(&self, id: &OrderId) -> Result<HttpRequest, ApiError> {
-        Ok(self.request(Method::Post, "/numbers/another").query("id", id.as_str()))
+    fn another(&self, order: &OrderRef<'_>) -> Result<HttpRequest, ApiError> {
+        Ok(self.request(Method::Post, "/numbers/another").query("id", order.id.as_str()))
     }
 
     fn parse_another(&self, response: &HttpResponse) -> Result<ActionResponse, ApiError> {

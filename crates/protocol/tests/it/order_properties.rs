@@ -44,6 +44,7 @@ proptest! {
         let bought = BoughtNumber {
             id: "o".into(), order_code: None, phone: "+15550000000".into(),
             expires_at: Timestamp(1_200_000), cost: 0.18,
+            rented_at: None,
         };
         let mut now = Timestamp(0);
         let mut order = Order::new(&bought, now, OrderPolicy::default());

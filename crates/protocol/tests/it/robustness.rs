@@ -1,19 +1,26 @@
 //! Every parser fed arbitrary bytes answers with a value or an error, never a panic.
 
 use proptest::prelude::*;
-use vnum_protocol::dialect::{AgentOtp, Dialect, Oxgel, Telenumerus};
+use vnum_protocol::dialect::{AgentOtp, AgentOtpSettings, Dialect, OrderRef, Oxgel, Telenumerus};
 use vnum_protocol::http::{HttpResponse, Secret};
 use vnum_protocol::sms::extract_code;
 use vnum_protocol::validate::{CountryCode, OrderId, ServiceCode};
 use vnum_protocol::{ErrorBody, Timestamp};
 
 fn exercise(d: &dyn Dialect, response: &HttpResponse) {
+    let id = OrderId::parse("o-1").expect("id");
+    let order = OrderRef { id: &id, service: "any", phone: "+15550001111", rented_at: Some(Timestamp(5)) };
     let _ = d.parse_balance(response);
     let _ = d.parse_services(response);
     let _ = d.parse_countries(response);
-    let _ = d.parse_prices(response);
+    let _ = d.parse_prices(response, None, None);
+    let _ = d.parse_listen(response, &order);
+    if let Ok(text) = std::str::from_utf8(&response.body) {
+        let _ = d.parse_event(text);
+    }
+    let _ = d.listen_error(response);
     let _ = d.parse_buy(response, Timestamp(0));
-    let _ = d.parse_status(response);
+    let _ = d.parse_status(response, &order);
     let _ = d.parse_cancel(response);
     let _ = d.parse_finish(response);
     let _ = d.parse_another(response);
@@ -35,9 +42,7 @@ proptest! {
         let response = HttpResponse::new(status, body).with_header("Retry-After", &retry);
         exercise(&Oxgel::new(Secret::new("k")), &response);
         exercise(&Telenumerus::new(Secret::new("k")), &response);
-        let agent = AgentOtp::new(Secret::new("k"));
-        exercise(&agent, &response);
-        let _ = agent.parse_wait_for_otp(&response);
+        exercise(&AgentOtp::new(Secret::new("k"), AgentOtpSettings::default()), &response);
         let _ = ErrorBody::parse(&response.body);
     }
 
