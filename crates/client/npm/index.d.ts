@@ -21,11 +21,14 @@ export type VnumErrorCode =
   | "SPEND_LIMIT_REACHED"
   | "CANCEL_TOO_EARLY"
   | "ORDER_CLOSED"
+  | "ORDER_IN_PROGRESS"
+  | "QUOTA_EXCEEDED"
   | "NO_SMS_YET"
   | "RATE_LIMITED"
   | "NOT_SUPPORTED"
   | "NOT_CONFIGURED"
   | "UPSTREAM_UNAUTHORIZED"
+  | "UPSTREAM_ACCOUNT_SUSPENDED"
   | "UPSTREAM_REJECTED"
   | "UPSTREAM_UNAVAILABLE"
   | "UPSTREAM_TIMEOUT"
@@ -84,8 +87,10 @@ export interface Balance {
   balance: number;
   /** Money held for open orders. */
   escrow: number;
-  /** ISO 4217, e.g. `USD`. */
+  /** ISO 4217, e.g. `USD`; `RENTALS` where the provider counts rentals left in a plan (Agent OTP). */
   currency: string;
+  /** The provider plan's quota of rentals, where it sells by plan (Agent OTP). */
+  quota?: { plan: string; limit: number; used: number; remaining: number };
 }
 
 export interface Service {

@@ -10,7 +10,7 @@ use vnum_protocol::api::{
     Service, StatusResponse,
 };
 use vnum_protocol::contract::{self, Route};
-use vnum_protocol::dialect::{Dialect, Oxgel};
+use vnum_protocol::dialect::{self, Dialect, OrderRef, Oxgel};
 use vnum_protocol::http::{HttpRequest, HttpResponse, Secret};
 use vnum_protocol::validate::{CountryCode, IdempotencyKey, OrderId, ServiceCode};
 use vnum_protocol::{ApiError, ErrorCode, Timestamp};
@@ -225,17 +225,24 @@ impl Op<'_> {
             provider: "oxgel".to_owned(),
             operation: format!("{operation} (it is a feature of the vnum proxy)"),
         };
+        // OxgelAPI asks for every operation it offers, and addresses orders by id alone.
+        fn sent<T>(ask: Result<dialect::Ask<T>, ApiError>) -> Result<HttpRequest, ApiError> {
+            match ask? {
+                dialect::Ask::Send(request) => Ok(request),
+                dialect::Ask::Known(_) => Err(ApiError::Internal { reason: "OxgelAPI always asks".to_owned() }),
+            }
+        }
         match self {
             Op::Health => Err(unsupported("health")),
-            Op::Balance => dialect.balance(),
-            Op::Services => dialect.services(),
-            Op::Countries => dialect.countries(),
-            Op::Prices(service, country) => dialect.prices(*service, *country),
+            Op::Balance => sent(dialect.balance()),
+            Op::Services => sent(dialect.services()),
+            Op::Countries => sent(dialect.countries()),
+            Op::Prices(service, country) => sent(dialect.prices(*service, *country)),
             Op::Buy(body, key) => dialect.buy(body, *key),
-            Op::Status(id) => dialect.status(id),
-            Op::Cancel(id) => dialect.cancel(id),
-            Op::Finish(id) => dialect.finish(id),
-            Op::Another(id) => dialect.another(id),
+            Op::Status(id) => dialect.status(&by_id(id)),
+            Op::Cancel(id) => dialect.cancel(&by_id(id)),
+            Op::Finish(id) => sent(dialect.finish(&by_id(id))),
+            Op::Another(id) => dialect.another(&by_id(id)),
             Op::Orders => Err(unsupported("orders")),
             Op::Wait(..) => Err(unsupported("wait")),
         }
@@ -245,6 +252,11 @@ impl Op<'_> {
     fn newer_route(&self) -> Option<&'static str> {
         matches!(self, Op::Orders | Op::Wait(..)).then(|| contract::spec(self.route()).path)
     }
+}
+
+/// An order as OxgelAPI (and the proxy, which speaks its dialect) addresses it: by its id.
+fn by_id(id: &OrderId) -> OrderRef<'_> {
+    OrderRef { id, service: "", phone: "", rented_at: None }
 }
 
 impl<T: Transport> Client<T> {
@@ -417,7 +429,7 @@ impl<T: Transport> Client<T> {
         let service = service.map(ServiceCode::parse).transpose()?;
         let country = country.map(CountryCode::parse).transpose()?;
         // The proxy answers a list; some providers answer one object for one pair.
-        self.run(Op::Prices(service.as_ref(), country.as_ref()), |d, r| d.parse_prices(r)).await
+        self.run(Op::Prices(service.as_ref(), country.as_ref()), |d, r| d.parse_prices(r, None, None)).await
     }
 
     /// `POST /numbers/buy`. With an idempotency key, a retry of the same purchase returns the same
@@ -431,7 +443,7 @@ impl<T: Transport> Client<T> {
     /// `GET /numbers/status`.
     pub async fn status(&self, id: &str) -> Result<StatusResponse, Error> {
         let id = OrderId::parse(id)?;
-        self.run(Op::Status(&id), |d, r| d.parse_status(r)).await
+        self.run(Op::Status(&id), |d, r| d.parse_status(r, &by_id(&id))).await
     }
 
     /// `POST /numbers/cancel`: refunds; refused (`CANCEL_TOO_EARLY`) in the first 2 minutes.
@@ -467,7 +479,7 @@ impl<T: Transport> Client<T> {
         if !(1..=MAX_WAIT_SECONDS).contains(&timeout_seconds) {
             return Err(ApiError::invalid("timeout", "must be 1 to 60 seconds").into());
         }
-        let result = self.run(Op::Wait(&id, timeout_seconds), |d, r| d.parse_status(r)).await;
+        let result = self.run(Op::Wait(&id, timeout_seconds), |d, r| d.parse_status(r, &by_id(&id))).await;
         match &result {
             Err(error) if error.code == ErrorCode::NotSupported => self.inner.wait_offered.set(Some(false)),
             Ok(_) => self.inner.wait_offered.set(Some(true)),

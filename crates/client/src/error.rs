@@ -74,7 +74,7 @@ impl Error {
             429 => ApiError::RateLimited { retry_after_seconds: response.retry_after_seconds() },
             500 => ApiError::Internal { reason: response.body_excerpt(200) },
             501 => ApiError::NotSupported { provider: "proxy".to_owned(), operation: "this request".to_owned() },
-            502..=599 => ApiError::UpstreamUnavailable { status },
+            502..=599 => ApiError::UpstreamUnavailable { status, retry_after_seconds: response.retry_after_seconds() },
             other => ApiError::UpstreamRejected { status: other, message: response.body_excerpt(200) },
         };
         Self { status, ..Self::from(api) }

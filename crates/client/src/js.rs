@@ -219,7 +219,19 @@ fn list<T>(items: &[T], each: impl Fn(&T) -> JsValue) -> JsValue {
 }
 
 fn balance_js(b: &Balance) -> JsValue {
-    Out::new().set("balance", b.balance).set("escrow", b.escrow).set("currency", b.currency.as_str()).done()
+    let out = Out::new().set("balance", b.balance).set("escrow", b.escrow).set("currency", b.currency.as_str());
+    match &b.quota {
+        Some(q) => {
+            let quota = Out::new()
+                .set("plan", q.plan.as_str())
+                .set("limit", q.limit as f64)
+                .set("used", q.used as f64)
+                .set("remaining", q.remaining as f64)
+                .done();
+            out.set("quota", quota).done()
+        }
+        None => out.done(),
+    }
 }
 
 fn service_js(s: &Service) -> JsValue {

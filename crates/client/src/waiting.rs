@@ -192,7 +192,7 @@ mod tests {
         let mut waiting = Waiting::new(Until::Ended, GiveUp::WhenOrderGone, PACE, false);
         let limited: Error = ApiError::RateLimited { retry_after_seconds: Some(7) }.into();
         assert_eq!(waiting.on_error(Ask::Status, &limited), Some(Then { ask: Ask::Status, after_ms: 7_000 }));
-        let down: Error = ApiError::UpstreamUnavailable { status: Some(503) }.into();
+        let down: Error = ApiError::UpstreamUnavailable { status: Some(503), retry_after_seconds: None }.into();
         assert_eq!(waiting.on_error(Ask::Status, &down), Some(Then { ask: Ask::Status, after_ms: 2_000 }));
         assert_eq!(waiting.on_error(Ask::Status, &down), Some(Then { ask: Ask::Status, after_ms: 4_000 }));
         assert_eq!(waiting.failures(), 3);

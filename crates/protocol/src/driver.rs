@@ -157,6 +157,73 @@ mod tests {
         assert_eq!(step, Step { changed: false, ended: false, wake_at: Some(Timestamp(34_000)) });
     }
 
+    fn pushed_order() -> Order {
+        let bought = BoughtNumber {
+            id: "o-2".into(),
+            order_code: None,
+            phone: "+15550001111".into(),
+            expires_at: Timestamp(300_000),
+            cost: 0.5,
+            rented_at: None,
+        };
+        let policy =
+            OrderPolicy { cancel_after_seconds: 0, poll_interval_seconds: 5, push: true, ..Default::default() };
+        Order::new(&bought, Timestamp(0), policy)
+    }
+
+    #[test]
+    fn a_push_is_listened_to_at_once_and_again_until_a_code_then_nothing_more_is_asked() {
+        let mut order = pushed_order();
+        assert_eq!(on_wake(&mut order, Timestamp(0)), Wake::Listen { seconds: LISTEN_SECONDS });
+        // The push held its full time with no news: listen again right away.
+        let quiet = on_listen(&mut order, Timestamp(0), Timestamp(60_000), Ok(status(OrderStatus::Waiting, None)));
+        assert_eq!(quiet, Step { changed: false, ended: false, wake_at: Some(Timestamp(60_000)) });
+        // Near the end, no longer than the order has left.
+        order.next_poll_at = Some(Timestamp(290_000));
+        assert_eq!(on_wake(&mut order, Timestamp(290_000)), Wake::Listen { seconds: 10 });
+        let code = on_listen(
+            &mut order,
+            Timestamp(290_000),
+            Timestamp(291_000),
+            Ok(status(OrderStatus::Received, Some("847291"))),
+        );
+        assert!(code.changed && !code.ended);
+        assert_eq!(code.wake_at, Some(Timestamp(300_000)), "only the expiry is left to wake for");
+        assert!(matches!(on_wake(&mut order, Timestamp(292_000)), Wake::Settled(_)));
+    }
+
+    #[test]
+    fn a_failed_or_instantly_closed_push_falls_back_to_polling_for_a_while() {
+        let mut order = pushed_order();
+        let failed = on_listen(
+            &mut order,
+            Timestamp(0),
+            Timestamp(100),
+            Err(ApiError::UpstreamUnavailable { status: None, retry_after_seconds: None }),
+        );
+        assert_eq!(failed.wake_at, Some(Timestamp(100)));
+        assert_eq!(on_wake(&mut order, Timestamp(100)), Wake::Poll);
+        let polled = on_poll(&mut order, Timestamp(100), Ok(status(OrderStatus::Waiting, None)));
+        assert_eq!(polled.wake_at, Some(Timestamp(5_100)), "the provider's poll interval");
+        assert_eq!(on_wake(&mut order, Timestamp(55_100)), Wake::Poll, "still within the retry spell");
+        order.next_poll_at = Some(Timestamp(60_100));
+        assert!(matches!(on_wake(&mut order, Timestamp(60_100)), Wake::Listen { .. }), "the push is tried again");
+        // A stream the provider closes at once with no news counts as failed too.
+        let closed =
+            on_listen(&mut order, Timestamp(60_100), Timestamp(60_200), Ok(status(OrderStatus::Waiting, None)));
+        assert_eq!(closed.wake_at, Some(Timestamp(60_200)));
+        assert_eq!(on_wake(&mut order, Timestamp(60_200)), Wake::Poll);
+        // Told to wait, it waits.
+        let mut limited = pushed_order();
+        let step = on_listen(
+            &mut limited,
+            Timestamp(0),
+            Timestamp(10),
+            Err(ApiError::RateLimited { retry_after_seconds: Some(20) }),
+        );
+        assert_eq!(step.wake_at, Some(Timestamp(20_010)));
+    }
+
     #[test]
     fn expiry_ends_the_order_on_waking() {
         let mut order = order();

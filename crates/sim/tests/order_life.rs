@@ -7,7 +7,7 @@
 //! the host below takes any [`Dialect`].
 
 use vnum_protocol::api::{BuyRequest, StatusResponse};
-use vnum_protocol::dialect::{Dialect, Oxgel};
+use vnum_protocol::dialect::{Ask, Dialect, OrderRef, Oxgel};
 use vnum_protocol::driver::{self, Step, Wake};
 use vnum_protocol::http::{HttpRequest, HttpResponse, Secret};
 use vnum_protocol::order::{Event, Order, OrderPolicy, OrderState};
@@ -61,7 +61,7 @@ impl Host {
         self.now_ms += answer.delay_ms;
         match answer.outcome {
             Outcome::Respond { status, headers, body } => Ok(HttpResponse { status, headers, body }),
-            Outcome::Drop => Err(ApiError::UpstreamUnavailable { status: None }),
+            Outcome::Drop => Err(ApiError::UpstreamUnavailable { status: None, retry_after_seconds: None }),
         }
     }
 
@@ -74,9 +74,10 @@ impl Host {
     }
 
     fn status(&mut self, order: &Order) -> Result<StatusResponse, ApiError> {
-        let sent = self.dialect.status(&id(order));
+        let id = id(order);
+        let sent = self.dialect.status(&upstream(order, &id));
         let response = self.send(sent)?;
-        self.dialect.parse_status(&response)
+        self.dialect.parse_status(&response, &upstream(order, &id))
     }
 
     /// Sleeps until the order's next wake-up and does what the driver says, until `done` or `deadline`.
@@ -93,6 +94,7 @@ impl Host {
                     driver::on_poll(order, self.now(), answer)
                 }
                 Wake::Settled(step) => step,
+                Wake::Listen { .. } => panic!("OxgelAPI has no push"),
             };
             self.steps.push(step);
         }
@@ -110,6 +112,11 @@ impl Host {
 
 fn id(order: &Order) -> OrderId {
     OrderId::parse(&order.id).expect("an order id")
+}
+
+/// The order as the provider addresses it (OxgelAPI: by id).
+fn upstream<'a>(order: &'a Order, id: &'a OrderId) -> OrderRef<'a> {
+    OrderRef { id, service: "wa", phone: &order.phone, rented_at: order.rented_at }
 }
 
 fn received(order: &Order) -> bool {
@@ -136,7 +143,11 @@ fn a_whole_order_from_purchase_to_finish() {
     assert_eq!(host.sim_order(&order).status_requests, 3);
 
     order.check_finish().expect("a received order may finish");
-    let sent = host.dialect.finish(&id(&order));
+    let order_id = id(&order);
+    let Ok(Ask::Send(sent)) = host.dialect.finish(&upstream(&order, &order_id)) else {
+        panic!("OxgelAPI finishes upstream")
+    };
+    let sent = Ok(sent);
     let answer = host.send(sent).and_then(|r| host.dialect.parse_finish(&r)).expect("finished upstream");
     assert_eq!(answer.status, vnum_protocol::api::OrderStatus::Finished);
     let step = driver::on_event(&mut order, host.now(), Event::Finished);
@@ -169,15 +180,16 @@ fn cancel_waits_for_the_window_then_refunds() {
     assert_eq!(refused.code(), ErrorCode::CancelTooEarly);
     let retry = refused.retry_after_seconds().expect("a retry time");
     assert!((100..=120).contains(&retry), "retry after {retry} s");
-    let sent = host.dialect.cancel(&id(&order));
-    let upstream = host.send(sent).and_then(|r| host.dialect.parse_cancel(&r)).expect_err("the provider refuses");
-    assert_eq!(upstream.code(), ErrorCode::CancelTooEarly);
+    let sent = host.dialect.cancel(&upstream(&order, &id(&order)));
+    let refused_upstream =
+        host.send(sent).and_then(|r| host.dialect.parse_cancel(&r)).expect_err("the provider refuses");
+    assert_eq!(refused_upstream.code(), ErrorCode::CancelTooEarly);
 
     let window = order.cancel_allowed_at().0;
     host.run(&mut order, window, |_| false);
     host.now_ms = host.now_ms.max(window);
     order.check_cancel(host.now()).expect("the window is open");
-    let sent = host.dialect.cancel(&id(&order));
+    let sent = host.dialect.cancel(&upstream(&order, &id(&order)));
     let answer = host.send(sent).and_then(|r| host.dialect.parse_cancel(&r)).expect("cancelled upstream");
     assert!(answer.refunded.is_some_and(|r| r > 0.0));
     let step = driver::on_event(&mut order, host.now(), Event::Cancelled);
@@ -191,7 +203,7 @@ fn another_sms_brings_a_second_code() {
     let mut order = host.buy();
     host.run(&mut order, START_MS + MINUTE_MS, received);
     order.check_another(host.now()).expect("another SMS may be asked for");
-    let sent = host.dialect.another(&id(&order));
+    let sent = host.dialect.another(&upstream(&order, &id(&order)));
     host.send(sent).and_then(|r| host.dialect.parse_another(&r)).expect("asked upstream");
     let step = driver::on_event(&mut order, host.now(), Event::AnotherRequested);
     assert!(step.changed && !step.ended);
@@ -252,8 +264,11 @@ fn a_restart_from_saved_state_continues_the_order() {
 
     host.run(&mut order, now_ms + MINUTE_MS, received);
     assert_eq!(order.state, OrderState::Received);
-    let sent = host.dialect.finish(&id(&order));
-    host.send(sent).and_then(|r| host.dialect.parse_finish(&r)).expect("finished upstream");
+    let order_id = id(&order);
+    let Ok(Ask::Send(sent)) = host.dialect.finish(&upstream(&order, &order_id)) else {
+        panic!("OxgelAPI finishes upstream")
+    };
+    host.send(Ok(sent)).and_then(|r| host.dialect.parse_finish(&r)).expect("finished upstream");
     assert!(driver::on_event(&mut order, host.now(), Event::Finished).ended);
     assert_eq!(host.account().2, host.sim_order(&order).cost_micros, "charged once");
 }

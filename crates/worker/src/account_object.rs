@@ -16,7 +16,7 @@ use crate::clock::now;
 use crate::config::{self, Config};
 use crate::objects::{self, AccountCommand, NewOrder, OrderCommand};
 use crate::provider::ProviderClient;
-use crate::spend_ledger;
+use crate::{meter, spend_ledger};
 
 const ORDERS_KEY: &str = "orders";
 /// How many orders the list keeps.
@@ -26,7 +26,7 @@ const IDEMPOTENCY_TTL_MS: u64 = 24 * 3600 * 1000;
 /// Storage key of the times of recent purchases, by whom they count for (JSON object).
 const PURCHASES_KEY: &str = "purchases";
 /// The window of the purchase rate limit (`BUYS_PER_MINUTE`).
-pub const PURCHASE_WINDOW_MS: u64 = 60_000;
+pub const PURCHASE_WINDOW_MS: u64 = vnum_protocol::limits::MINUTE_MS;
 
 /// A purchase's answer, shared with the concurrent requests that carried the same key.
 type Outcome = Result<BoughtNumber, ApiError>;
@@ -67,18 +67,10 @@ pub fn upsert(list: &mut Vec<OrderView>, view: OrderView) {
 }
 
 /// Admits one more purchase at `now` when fewer than `limit` were made in the [`PURCHASE_WINDOW_MS`]
-/// before it, recording it in `times` (oldest first; older times are dropped). Otherwise refuses
-/// with how many seconds remain until the oldest counted purchase leaves the window.
+/// before it, recording it in `times`. Otherwise refuses with the wait until a slot frees.
 pub fn admit_purchase(times: &mut Vec<u64>, now: u64, limit: u32) -> Result<(), ApiError> {
-    times.retain(|&at| in_window(at, now));
-    let limit = limit as usize;
-    if limit > 0 && times.len() >= limit {
-        let oldest_counted = times[times.len() - limit];
-        let wait_ms = oldest_counted.saturating_add(PURCHASE_WINDOW_MS).saturating_sub(now);
-        return Err(ApiError::RateLimited { retry_after_seconds: Some(wait_ms.div_ceil(1000).max(1)) });
-    }
-    times.push(now);
-    Ok(())
+    vnum_protocol::limits::admit(times, now, limit, PURCHASE_WINDOW_MS)
+        .map_err(|wait| ApiError::RateLimited { retry_after_seconds: Some(wait) })
 }
 
 /// Whether a purchase made `at` still counts `now`.
@@ -276,12 +268,45 @@ impl AccountObject {
         request: &BuyRequest,
         key: Option<&IdempotencyKey>,
     ) -> Result<BoughtNumber, ApiError> {
+        // Where the provider allows only so many open orders, a place is held before anything is asked.
+        let Some(limit) = config.rules().open_orders else {
+            return self.purchase_priced(owner, config, request, key).await;
+        };
+        let reservation = format!("buy:{owner}:{}", now().as_millis());
+        // Held at most as long as the purchase can take: its own requests' timeouts, with room to spare.
+        let until = now().plus_seconds(config.upstream_timeout_ms.div_ceil(1000).saturating_mul(3).saturating_add(30));
+        meter::reserve(&self.env, &reservation, until, limit).await?;
+        let result = self.purchase_priced(owner, config, request, key).await;
+        let settled = match &result {
+            Ok(bought) => meter::confirm(&self.env, &reservation, &bought.id, bought.expires_at).await,
+            // Nothing bought: the place is free again. Unclear: it stays held until its deadline.
+            Err(error) if !may_have_bought(error) => meter::close(&self.env, &reservation).await,
+            Err(_) => Ok(()),
+        };
+        if let Err(error) = settled {
+            worker::console_error!("open order not recorded by the meter: {error}");
+        }
+        result
+    }
+
+    async fn purchase_priced(
+        &self,
+        owner: &str,
+        config: &Config,
+        request: &BuyRequest,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<BoughtNumber, ApiError> {
         let proxy = ProviderClient::new(config, &self.env);
         let price = proxy.check_price(request).await?;
         let reserved = match config.daily_spend_limit {
             Some(limit) => {
-                // Without a price list, the request's own limit or MAX_PRICE is what may be spent.
-                let amount = price.or(request.max_price.map(|m| m.value())).or(config.max_price).unwrap_or(0.0);
+                // An unknown price cannot be counted against the day's cap: refused (see check_price).
+                let amount = price.ok_or_else(|| ApiError::NotConfigured {
+                    reason: format!(
+                        "the {} provider publishes no price, so DAILY_SPEND_LIMIT cannot be counted: set AGENTOTP_PRICE",
+                        config.provider.name()
+                    ),
+                })?;
                 spend_ledger::record(&self.env, amount, Some(limit)).await?;
                 Some(amount)
             }
@@ -378,6 +403,7 @@ mod tests {
             phone: "+15550000000".into(),
             expires_at: Timestamp(9),
             cost: 0.18,
+            rented_at: None,
         }
     }
 
@@ -413,7 +439,7 @@ mod tests {
         assert!(!may_have_bought(&slow_down) && !gives_slot_back(&slow_down));
         for unclear in [
             ApiError::UpstreamTimeout { timeout_seconds: 10 },
-            ApiError::UpstreamUnavailable { status: Some(502) },
+            ApiError::UpstreamUnavailable { status: Some(502), retry_after_seconds: None },
             ApiError::upstream_invalid("html"),
         ] {
             assert!(may_have_bought(&unclear), "{unclear}");

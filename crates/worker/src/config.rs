@@ -2,6 +2,7 @@
 //! ([`from_env`]), by the Worker and its objects alike.
 
 use vnum_protocol::ApiError;
+use vnum_protocol::dialect::{AgentOtp, AgentOtpSettings, Dialect, Oxgel, Rules, Telenumerus};
 use vnum_protocol::http::Secret;
 use vnum_protocol::order::OrderPolicy;
 
@@ -39,7 +40,9 @@ impl ProviderKind {
     fn default_base_url(self) -> Option<&'static str> {
         match self {
             ProviderKind::Oxgel => Some(vnum_protocol::dialect::oxgel::DEFAULT_BASE_URL),
-            ProviderKind::Telenumerus | ProviderKind::AgentOtp | ProviderKind::Demo => None,
+            ProviderKind::AgentOtp => Some(vnum_protocol::dialect::agentotp::DEFAULT_BASE_URL),
+            // Telenumerus publishes its paths, not its host: UPSTREAM_URL says where it is.
+            ProviderKind::Telenumerus | ProviderKind::Demo => None,
         }
     }
 }
@@ -136,10 +139,19 @@ pub struct Config {
     pub upstream_timeout_ms: u64,
     /// The most all numbers may cost in one UTC day.
     pub daily_spend_limit: Option<f64>,
-    /// How often an open order's status is polled upstream.
-    pub poll_interval_seconds: u64,
-    /// Cancelling is refused this long after purchase: the providers' 2 minutes unless set otherwise.
-    pub cancel_after_seconds: u64,
+    /// How often an open order's status is polled upstream (`POLL_INTERVAL_SECONDS`), when set;
+    /// otherwise the provider's own interval.
+    pub poll_interval_seconds: Option<u64>,
+    /// Cancelling is refused this long after purchase (`CANCEL_AFTER_SECONDS`), when set; otherwise the
+    /// provider's own window (OxgelAPI: 2 minutes; the others: none).
+    pub cancel_after_seconds: Option<u64>,
+    /// Requests per minute to the provider for the whole deployment (`UPSTREAM_REQUESTS_PER_MINUTE`),
+    /// when set (`0`: none); otherwise the provider's documented limit.
+    pub upstream_requests_per_minute: Option<u32>,
+    /// What Agent OTP does not publish: its services, countries, price, and the account token.
+    pub agentotp: AgentOtpSettings,
+    /// The provider's rules with this deployment's overrides, worked out once ([`Config::rules`]).
+    rules: Rules,
     /// The most purchases one caller may make in any 60 s (`BUYS_PER_MINUTE`, default
     /// [`DEFAULT_BUYS_PER_MINUTE`]); `None` (`0`) sets no such limit.
     pub buys_per_minute: Option<u32>,
@@ -235,17 +247,18 @@ impl Config {
                 other => Ok(other),
             }
         };
-        let cancel_after_seconds = number("CANCEL_AFTER_SECONDS", var("CANCEL_AFTER_SECONDS"))?
-            .unwrap_or(OrderPolicy::default().cancel_after_seconds);
+        let agentotp = agentotp_settings(&var, &secret)?;
         let buys_per_minute =
             number::<u32>("BUYS_PER_MINUTE", var("BUYS_PER_MINUTE"))?.unwrap_or(DEFAULT_BUYS_PER_MINUTE);
-        Ok(Self {
+        let mut config = Self {
+            rules: vnum_protocol::dialect::Oxgel::new(Secret::new("")).rules(),
             buys_per_minute: (buys_per_minute > 0).then_some(buys_per_minute),
             daily_spend_limit: positive("DAILY_SPEND_LIMIT")?,
-            poll_interval_seconds: number("POLL_INTERVAL_SECONDS", var("POLL_INTERVAL_SECONDS"))?
-                .unwrap_or(OrderPolicy::default().poll_interval_seconds)
-                .max(1),
-            cancel_after_seconds,
+            poll_interval_seconds: number::<u64>("POLL_INTERVAL_SECONDS", var("POLL_INTERVAL_SECONDS"))?
+                .map(|s| s.max(1)),
+            cancel_after_seconds: number("CANCEL_AFTER_SECONDS", var("CANCEL_AFTER_SECONDS"))?,
+            upstream_requests_per_minute: number("UPSTREAM_REQUESTS_PER_MINUTE", var("UPSTREAM_REQUESTS_PER_MINUTE"))?,
+            agentotp,
             provider,
             endpoint,
             auth,
@@ -253,15 +266,41 @@ impl Config {
             max_price: positive("MAX_PRICE")?,
             upstream_timeout_ms: number::<f64>("UPSTREAM_TIMEOUT_SECONDS", var("UPSTREAM_TIMEOUT_SECONDS"))?
                 .map_or(DEFAULT_UPSTREAM_TIMEOUT_MS, |s| (s * 1000.0).clamp(100.0, 60_000.0) as u64),
-        })
+        };
+        let mut rules = config.dialect().rules();
+        if let Some(limit) = config.upstream_requests_per_minute {
+            rules.requests_per_minute = (limit > 0).then_some(limit);
+        }
+        config.rules = rules;
+        Ok(config)
     }
 
-    /// The timing rules of orders under this configuration.
-    pub fn order_policy(&self) -> vnum_protocol::order::OrderPolicy {
-        vnum_protocol::order::OrderPolicy {
-            cancel_after_seconds: self.cancel_after_seconds,
-            poll_interval_seconds: self.poll_interval_seconds,
-            ..Default::default()
+    /// The configured provider's dialect, with its key.
+    pub fn dialect(&self) -> Box<dyn Dialect> {
+        let key = match &self.endpoint {
+            Endpoint::Http { api_key, .. } => api_key.clone(),
+            Endpoint::Demo => Secret::new(vnum_sim::DEFAULT_KEY),
+        };
+        match self.provider {
+            ProviderKind::Oxgel | ProviderKind::Demo => Box::new(Oxgel::new(key)),
+            ProviderKind::Telenumerus => Box::new(Telenumerus::new(key)),
+            ProviderKind::AgentOtp => Box::new(AgentOtp::new(key, self.agentotp.clone())),
+        }
+    }
+
+    /// The provider's rules, with this deployment's overrides.
+    pub fn rules(&self) -> Rules {
+        self.rules
+    }
+
+    /// The timing rules of orders under this configuration: the provider's, unless set otherwise.
+    pub fn order_policy(&self) -> OrderPolicy {
+        let rules = self.rules();
+        OrderPolicy {
+            cancel_after_seconds: self.cancel_after_seconds.unwrap_or(rules.cancel_after_seconds),
+            poll_interval_seconds: self.poll_interval_seconds.unwrap_or(rules.poll_interval_seconds),
+            push: rules.push.is_some(),
+            ..OrderPolicy::default()
         }
     }
 
@@ -290,6 +329,36 @@ pub fn from_env(env: &worker::Env) -> Result<std::rc::Rc<Config>, ApiError> {
             })
             .clone()
     })
+}
+
+/// `AGENTOTP_SERVICES`, `AGENTOTP_COUNTRIES`, `AGENTOTP_PRICE`, `AGENTOTP_CURRENCY` and the secret
+/// `AGENTOTP_ACCOUNT_TOKEN` (read whatever the provider; used only by Agent OTP).
+fn agentotp_settings(
+    var: &impl Fn(&str) -> Option<String>,
+    secret: &impl Fn(&str) -> Option<String>,
+) -> Result<AgentOtpSettings, ApiError> {
+    let set = |name: &str| var(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let mut settings = AgentOtpSettings::default();
+    if let Some(text) = set("AGENTOTP_SERVICES") {
+        settings.services = AgentOtpSettings::parse_services(&text)
+            .map_err(|e| not_configured(format!("AGENTOTP_SERVICES: {e} (code:Name[:sender], comma-separated)")))?;
+    }
+    if let Some(text) = set("AGENTOTP_COUNTRIES") {
+        settings.countries =
+            AgentOtpSettings::parse_countries(&text).map_err(|e| not_configured(format!("AGENTOTP_COUNTRIES: {e}")))?;
+    }
+    settings.price = match number::<f64>("AGENTOTP_PRICE", set("AGENTOTP_PRICE"))? {
+        Some(price) if !(price.is_finite() && price >= 0.0) => {
+            return Err(not_configured("AGENTOTP_PRICE must be 0 or more"));
+        }
+        other => other,
+    };
+    if let Some(currency) = set("AGENTOTP_CURRENCY") {
+        settings.currency = currency;
+    }
+    settings.account_token =
+        secret("AGENTOTP_ACCOUNT_TOKEN").map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).map(Secret::new);
+    Ok(settings)
 }
 
 /// The trimmed, non-empty entries of a comma-separated value.
@@ -432,6 +501,43 @@ mod tests {
         ] {
             let err = read(&vars, &key).expect_err(needle);
             assert!(err.to_string().contains(needle), "{err}");
+        }
+    }
+
+    #[test]
+    fn each_provider_has_its_own_rules_unless_set_otherwise() {
+        let tokens = [("ACCESS_TOKENS", "t1")];
+        let oxgel = read(&[], &[("OXGEL_API_KEY", "k"), tokens[0]]).expect("oxgel");
+        assert_eq!((oxgel.order_policy().cancel_after_seconds, oxgel.order_policy().poll_interval_seconds), (120, 4));
+        let telenumerus = read(
+            &[("PROVIDER", "telenumerus"), ("UPSTREAM_URL", "https://t.example/api/v1")],
+            &[("TELENUMERUS_API_KEY", "k"), tokens[0]],
+        )
+        .expect("telenumerus");
+        let policy = telenumerus.order_policy();
+        assert_eq!((policy.cancel_after_seconds, policy.poll_interval_seconds, policy.push), (0, 5, true));
+        assert_eq!((telenumerus.rules().requests_per_minute, telenumerus.rules().open_orders), (Some(120), Some(1)));
+        assert!(read(&[("PROVIDER", "telenumerus")], &[("TELENUMERUS_API_KEY", "k"), tokens[0]]).is_err(), "no host");
+        let agentotp = read(
+            &[
+                ("PROVIDER", "agentotp"),
+                ("AGENTOTP_SERVICES", "any:Any service,google:Google:GOOGLE"),
+                ("AGENTOTP_PRICE", "0.4"),
+                ("UPSTREAM_REQUESTS_PER_MINUTE", "30"),
+                ("CANCEL_AFTER_SECONDS", "10"),
+            ],
+            &[("AGENTOTP_API_KEY", "ak_1"), ("AGENTOTP_ACCOUNT_TOKEN", "tok"), tokens[0]],
+        )
+        .expect("agentotp");
+        assert!(matches!(&agentotp.endpoint, Endpoint::Http { base_url, .. } if base_url.contains("agent-otp")));
+        assert_eq!(agentotp.agentotp.services[1].sender.as_deref(), Some("GOOGLE"));
+        assert_eq!((agentotp.agentotp.price, agentotp.agentotp.countries.len()), (Some(0.4), 2));
+        assert_eq!(agentotp.rules().requests_per_minute, Some(30));
+        assert_eq!(agentotp.order_policy().cancel_after_seconds, 10);
+        for (name, bad) in [("AGENTOTP_PRICE", "-1"), ("AGENTOTP_COUNTRIES", "187"), ("AGENTOTP_SERVICES", "A B")] {
+            let err = read(&[("PROVIDER", "agentotp"), (name, bad)], &[("AGENTOTP_API_KEY", "k"), tokens[0]])
+                .expect_err(name);
+            assert!(err.to_string().contains(name), "{err}");
         }
     }
 

@@ -14,6 +14,7 @@ mod cors;
 mod demo;
 mod inbound;
 mod memo;
+mod meter;
 mod objects;
 mod openapi;
 mod order_object;
@@ -32,6 +33,7 @@ use worker::{Cache, Context, Env, Headers, Response, Result, event};
 
 pub use account_object::AccountObject;
 pub use demo::DemoProvider;
+pub use meter::UpstreamMeter;
 pub use order_object::OrderObject;
 pub use spend_ledger::SpendLedger;
 

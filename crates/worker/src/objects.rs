@@ -26,9 +26,13 @@ pub const ACCOUNTS: &str = "ACCOUNTS";
 pub const LEDGER: &str = "LEDGER";
 /// The binding of the demo provider.
 pub const DEMO: &str = "DEMO";
+/// The binding of the upstream meter.
+pub const METER: &str = "METER";
 
 /// The name of the ledger's one object.
 const LEDGER_OBJECT: &str = "ledger";
+/// The name of the upstream meter's one object.
+const METER_OBJECT: &str = "meter";
 /// The name of the demo provider's one object.
 pub const DEMO_OBJECT: &str = "demo-provider";
 
@@ -92,6 +96,20 @@ pub struct LedgerEntry {
     pub limit: Option<i64>,
 }
 
+/// What the upstream meter is asked: the provider's limits for the whole deployment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum MeterCommand {
+    /// May one more request go to the provider now, `per_minute` being its limit?
+    Request { per_minute: u32 },
+    /// Hold a place among the `limit` orders the provider allows open, for a purchase until `until`.
+    Reserve { reservation: String, until: vnum_protocol::Timestamp, limit: u32 },
+    /// The purchase of `reservation` bought order `id`, open at most until `until`.
+    Confirm { reservation: String, id: String, until: vnum_protocol::Timestamp },
+    /// Order (or reservation) `id` is no longer open.
+    Close { id: String },
+}
+
 /// A message as an object receives it: who asks (the authenticated caller's name), and what.
 #[derive(Debug, Deserialize)]
 pub struct Envelope<C> {
@@ -119,6 +137,11 @@ pub fn account(env: &Env, owner: &str) -> Result<Stub, ApiError> {
 /// The spend ledger's one object.
 pub fn ledger(env: &Env) -> Result<Stub, ApiError> {
     stub(env, LEDGER, LEDGER_OBJECT)
+}
+
+/// The upstream meter's one object.
+pub fn meter(env: &Env) -> Result<Stub, ApiError> {
+    stub(env, METER, METER_OBJECT)
 }
 
 /// The demo provider's one object.

@@ -11,7 +11,8 @@ use futures_util::StreamExt;
 use futures_util::future::{Either, select};
 use serde::{Deserialize, Serialize};
 use vnum_protocol::ApiError;
-use vnum_protocol::api::{ActionResponse, OrderStatus, OrderView, StatusResponse};
+use vnum_protocol::api::{ActionResponse, OrderView, StatusResponse};
+use vnum_protocol::dialect::OrderRef;
 use vnum_protocol::driver::{self, Step, Wake};
 use vnum_protocol::order::{Event, Order};
 use vnum_protocol::validate::OrderId;
@@ -19,6 +20,7 @@ use worker::{Delay, DurableObject, Env, Request, Response, State, durable_object
 
 use crate::clock::now;
 use crate::config::{self, Config};
+use crate::meter;
 use crate::objects::{self, AccountCommand, NewOrder, OrderAction, OrderCommand};
 use crate::provider::ProviderClient;
 
@@ -38,6 +40,11 @@ pub struct OrderRecord {
 }
 
 impl OrderRecord {
+    /// The order as the provider addresses it.
+    pub fn upstream<'a>(&'a self, id: &'a OrderId) -> OrderRef<'a> {
+        OrderRef { id, service: &self.service, phone: &self.order.phone, rented_at: self.order.rented_at }
+    }
+
     /// The status answer, with the proxy's extras.
     pub fn status(&self) -> StatusResponse {
         let latest = self.order.latest_code();
@@ -73,6 +80,14 @@ impl OrderRecord {
             cancel_available_at: self.order.cancel_allowed_at(),
         }
     }
+}
+
+/// What the provider said when the order object asked it.
+enum Heard {
+    /// Through its push.
+    Pushed(Result<StatusResponse, ApiError>),
+    /// To a status request.
+    Polled(Result<StatusResponse, ApiError>),
 }
 
 /// One Server-Sent Event carrying a status, with the record's version as its id.
@@ -123,6 +138,9 @@ impl OrderObject {
     /// and sets the alarm for the next wake-up.
     async fn save(&self, record: OrderRecord, step: Step) -> Result<OrderRecord, ApiError> {
         let record = self.store(record, step).await?;
+        if step.changed && record.order.state != vnum_protocol::order::OrderState::Waiting {
+            self.no_longer_open(&record).await;
+        }
         if step.changed {
             // The owner's list is a convenience copy; the record here stays the truth.
             let change = AccountCommand::OrderChanged(record.view());
@@ -135,6 +153,17 @@ impl OrderObject {
             }
         }
         Ok(record)
+    }
+
+    /// Where the provider allows only so many open orders, tells the meter this one no longer counts (a
+    /// code came, or it ended). If the meter does not hear of it, the order stops counting at its expiry.
+    async fn no_longer_open(&self, record: &OrderRecord) {
+        let Ok(config) = self.config() else { return };
+        if config.rules().open_orders.is_some()
+            && let Err(error) = meter::close(&self.env, &record.order.id).await
+        {
+            worker::console_error!("order {} still counted as open: {error}", record.order.id);
+        }
     }
 
     /// [`Self::save`] without telling the owner's list.
@@ -200,39 +229,49 @@ impl OrderObject {
         let config = self.config()?;
         let proxy = ProviderClient::new(&config, &self.env);
         let at = now();
-        match action {
+        let upstream = record.upstream(&id);
+        let (answer, event) = match action {
             OrderAction::Cancel => {
                 record.order.check_cancel(at)?;
-                let answer = proxy.cancel(&id).await?;
-                self.apply(record, Event::Cancelled).await?;
-                Ok(answer)
+                (proxy.cancel(&upstream).await?, Event::Cancelled)
             }
             OrderAction::Finish => {
                 record.order.check_finish()?;
-                let answer = proxy.finish(&id).await?;
-                self.apply(record, Event::Finished).await?;
-                Ok(answer.unwrap_or(ActionResponse { status: OrderStatus::Finished, refunded: None, charged: None }))
+                (proxy.finish(&upstream).await?, Event::Finished)
             }
             OrderAction::Another => {
                 record.order.check_another(at)?;
-                let answer = proxy.another(&id).await?;
-                self.apply(record, Event::AnotherRequested).await?;
-                Ok(answer)
+                (proxy.another(&upstream).await?, Event::AnotherRequested)
             }
-        }
+        };
+        // The record as it is now: it may have changed while the provider answered.
+        let record = self.owned(owner).await?;
+        self.apply(record, event).await?;
+        Ok(answer)
     }
 
-    /// On the alarm: what the driver says (expire, poll the provider, or only plan the next wake-up).
+    /// On the alarm: what the driver says (expire, listen to the provider's push, poll it, or only plan
+    /// the next wake-up).
     async fn poll(&self) -> Result<(), ApiError> {
         let Some(mut record) = self.load().await? else { return Ok(()) };
-        let step = match driver::on_wake(&mut record.order, now()) {
-            Wake::Settled(step) => step,
-            Wake::Poll => {
-                let config = self.config()?;
-                let id = OrderId::parse(&record.order.id)?;
-                let answer = ProviderClient::new(&config, &self.env).status(&id).await;
-                driver::on_poll(&mut record.order, now(), answer)
-            }
+        let wake = driver::on_wake(&mut record.order, now());
+        if let Wake::Settled(step) = wake {
+            self.save(record, step).await?;
+            return Ok(());
+        }
+        let config = self.config()?;
+        let id = OrderId::parse(&record.order.id)?;
+        let provider = ProviderClient::new(&config, &self.env);
+        let started = now();
+        let heard = match wake {
+            Wake::Listen { seconds } => Heard::Pushed(provider.listen(&record.upstream(&id), seconds).await),
+            _ => Heard::Polled(provider.status(&record.upstream(&id)).await),
+        };
+        // The record as it is now: a caller may have acted while the provider answered.
+        let Some(mut record) = self.load().await? else { return Ok(()) };
+        let step = match heard {
+            Heard::Pushed(answer) => driver::on_listen(&mut record.order, started, now(), answer),
+            Heard::Polled(answer) => driver::on_poll(&mut record.order, now(), answer),
         };
         self.save(record, step).await?;
         Ok(())
@@ -339,7 +378,7 @@ pub fn wait_seconds(text: Option<&str>) -> Result<u64, ApiError> {
 mod tests {
     use super::*;
     use vnum_protocol::Timestamp;
-    use vnum_protocol::api::BoughtNumber;
+    use vnum_protocol::api::{BoughtNumber, OrderStatus};
     use vnum_protocol::order::OrderPolicy;
 
     fn record() -> OrderRecord {
@@ -349,6 +388,7 @@ mod tests {
             phone: "+15550001111".into(),
             expires_at: Timestamp(1_200_000),
             cost: 0.18,
+            rented_at: None,
         };
         OrderRecord {
             owner: "alice".into(),

@@ -15,6 +15,7 @@ fn order(id: &str, created_at: u64) -> SavedOrder {
         phone: "+15551234567".to_owned(),
         expires_at: Timestamp::from_millis(created_at + 1_200_000),
         cost: 0.18,
+        rented_at: None,
     };
     SavedOrder::bought(&bought, "wa", "187", created_at)
 }

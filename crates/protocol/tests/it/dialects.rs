@@ -238,7 +238,9 @@ fn telenumerus_every_documented_error_maps_to_its_v1_code() {
             serde_json::json!({"error": "x", "error_code": code, "retryable": retryable, "retry_after_seconds": retry});
         telenumerus().parse_balance(&HttpResponse::new(status, body.to_string())).expect_err(code)
     };
-    let cases: [(u16, &str, bool, Option<u64>, &str, u16, bool, Option<u64>); 10] = [
+    // (provider status, code, retryable, retry_after) → (v1 code, status, retryable, retry_after)
+    type Case<'a> = (u16, &'a str, bool, Option<u64>, &'a str, u16, bool, Option<u64>);
+    let cases: [Case<'_>; 10] = [
         (429, "RATE_LIMITED", true, Some(12), "RATE_LIMITED", 429, true, Some(12)),
         (401, "INVALID_API_KEY", false, None, "UPSTREAM_UNAUTHORIZED", 502, false, None),
         (403, "ACCOUNT_SUSPENDED", false, None, "UPSTREAM_ACCOUNT_SUSPENDED", 502, false, None),

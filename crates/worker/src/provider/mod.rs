@@ -4,13 +4,14 @@
 
 use vnum_protocol::ApiError;
 use vnum_protocol::api::{ActionResponse, Balance, BoughtNumber, BuyRequest, Country, Price, Service, StatusResponse};
-use vnum_protocol::dialect::{AgentOtp, Dialect, Oxgel, Telenumerus};
-use vnum_protocol::http::{HttpRequest, HttpResponse, Secret};
-use vnum_protocol::validate::{CountryCode, IdempotencyKey, OrderId, ServiceCode};
+use vnum_protocol::dialect::{Ask, Dialect, OrderRef, Push};
+use vnum_protocol::http::{HttpRequest, HttpResponse};
+use vnum_protocol::validate::{CountryCode, IdempotencyKey, ServiceCode};
 use worker::Env;
 
 use crate::clock::now;
-use crate::config::{Config, Endpoint, ProviderKind};
+use crate::config::Config;
+use crate::meter;
 mod transport;
 
 /// The configured provider, reached from this Worker or object.
@@ -26,40 +27,43 @@ impl std::fmt::Debug for ProviderClient<'_> {
     }
 }
 
-fn dialect(config: &Config) -> Box<dyn Dialect> {
-    let key = match &config.endpoint {
-        Endpoint::Http { api_key, .. } => api_key.clone(),
-        Endpoint::Demo => Secret::new(vnum_sim::DEFAULT_KEY),
-    };
-    match config.provider {
-        ProviderKind::Oxgel | ProviderKind::Demo => Box::new(Oxgel::new(key)),
-        ProviderKind::Telenumerus => Box::new(Telenumerus::new(key)),
-        ProviderKind::AgentOtp => Box::new(AgentOtp::new(key)),
-    }
-}
-
 impl<'a> ProviderClient<'a> {
     pub fn new(config: &'a Config, env: &'a Env) -> Self {
-        Self { config, env, dialect: dialect(config) }
+        Self { config, env, dialect: config.dialect() }
     }
 
+    /// Sends one request upstream, counted first against the provider's per-minute limit for the
+    /// whole deployment where it has one.
     async fn send(&self, request: Result<HttpRequest, ApiError>) -> Result<HttpResponse, ApiError> {
-        transport::send(self.config, self.env, &request?).await
+        let request = request?;
+        if let Some(limit) = self.config.rules().requests_per_minute {
+            meter::request(self.env, limit).await?;
+        }
+        transport::send(self.config, self.env, &request).await
+    }
+
+    /// An answer the dialect knows, or the provider's answer to its request, read by `parse`.
+    async fn ask<T>(
+        &self,
+        ask: Result<Ask<T>, ApiError>,
+        parse: impl FnOnce(&HttpResponse) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        match ask? {
+            Ask::Known(known) => Ok(known),
+            Ask::Send(request) => parse(&self.send(Ok(request)).await?),
+        }
     }
 
     pub async fn balance(&self) -> Result<Balance, ApiError> {
-        let response = self.send(self.dialect.balance()).await?;
-        self.dialect.parse_balance(&response)
+        self.ask(self.dialect.balance(), |r| self.dialect.parse_balance(r)).await
     }
 
     pub async fn services(&self) -> Result<Vec<Service>, ApiError> {
-        let response = self.send(self.dialect.services()).await?;
-        self.dialect.parse_services(&response)
+        self.ask(self.dialect.services(), |r| self.dialect.parse_services(r)).await
     }
 
     pub async fn countries(&self) -> Result<Vec<Country>, ApiError> {
-        let response = self.send(self.dialect.countries()).await?;
-        self.dialect.parse_countries(&response)
+        self.ask(self.dialect.countries(), |r| self.dialect.parse_countries(r)).await
     }
 
     pub async fn prices(
@@ -67,31 +71,31 @@ impl<'a> ProviderClient<'a> {
         service: Option<&ServiceCode>,
         country: Option<&CountryCode>,
     ) -> Result<Vec<Price>, ApiError> {
-        let response = self.send(self.dialect.prices(service, country)).await?;
-        self.dialect.parse_prices(&response)
+        self.ask(self.dialect.prices(service, country), |r| self.dialect.parse_prices(r, service, country)).await
     }
 
     /// The wallet guard before a purchase: the price against `MAX_PRICE` and the caller's `max_price`,
-    /// and the stock, from a fresh price list. Answers the price, or `None` for providers that publish
-    /// no price list.
+    /// and the stock, from a fresh price list. Answers the price, or `None` where the provider's price
+    /// is not known (Agent OTP without `AGENTOTP_PRICE`): then any limit refuses, since what would be
+    /// spent cannot be checked.
     pub async fn check_price(&self, request: &BuyRequest) -> Result<Option<f64>, ApiError> {
         let limit = match (self.config.max_price, request.max_price.map(|m| m.value())) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let price_request = match self.dialect.prices(Some(&request.service), Some(&request.country)) {
-            Err(ApiError::NotSupported { .. }) => return Ok(None),
-            other => other,
-        };
-        let response = self.send(price_request).await?;
-        let prices = self.dialect.parse_prices(&response)?;
+        let prices = self.prices(Some(&request.service), Some(&request.country)).await?;
         let entry = prices
             .iter()
             .find(|p| p.service == request.service.as_str() && p.country == request.country.as_str())
-            .or(prices.first())
             .ok_or(ApiError::NoNumbers)?;
         if entry.stock == 0 {
             return Err(ApiError::NoNumbers);
+        }
+        if !self.config.rules().prices_known {
+            return match limit {
+                Some(_) => Err(ApiError::NotConfigured { reason: unknown_price(self.config) }),
+                None => Ok(None),
+            };
         }
         if let Some(limit) = limit
             && entry.price > limit
@@ -107,29 +111,56 @@ impl<'a> ProviderClient<'a> {
         self.dialect.parse_buy(&response, now())
     }
 
-    pub async fn status(&self, id: &OrderId) -> Result<StatusResponse, ApiError> {
-        let response = self.send(self.dialect.status(id)).await?;
-        self.dialect.parse_status(&response)
+    pub async fn status(&self, order: &OrderRef<'_>) -> Result<StatusResponse, ApiError> {
+        let response = self.send(self.dialect.status(order)).await?;
+        self.dialect.parse_status(&response, order)
     }
 
-    pub async fn cancel(&self, id: &OrderId) -> Result<ActionResponse, ApiError> {
-        let response = self.send(self.dialect.cancel(id)).await?;
+    pub async fn cancel(&self, order: &OrderRef<'_>) -> Result<ActionResponse, ApiError> {
+        let response = self.send(self.dialect.cancel(order)).await?;
         self.dialect.parse_cancel(&response)
     }
 
-    /// Finishes upstream; providers without a finish operation finish locally (`None`).
-    pub async fn finish(&self, id: &OrderId) -> Result<Option<ActionResponse>, ApiError> {
-        match self.dialect.finish(id) {
-            Err(ApiError::NotSupported { .. }) => Ok(None),
-            request => {
-                let response = self.send(request).await?;
-                self.dialect.parse_finish(&response).map(Some)
-            }
-        }
+    /// Finishes upstream, or on vnum's side only where the provider has no such operation.
+    pub async fn finish(&self, order: &OrderRef<'_>) -> Result<ActionResponse, ApiError> {
+        self.ask(self.dialect.finish(order), |r| self.dialect.parse_finish(r)).await
     }
 
-    pub async fn another(&self, id: &OrderId) -> Result<ActionResponse, ApiError> {
-        let response = self.send(self.dialect.another(id)).await?;
+    pub async fn another(&self, order: &OrderRef<'_>) -> Result<ActionResponse, ApiError> {
+        let response = self.send(self.dialect.another(order)).await?;
         self.dialect.parse_another(&response)
     }
+
+    /// Holds the provider's push for `order` at most `seconds`: the status it brought (a code, an end,
+    /// or still waiting when it ended with no news), or why it failed.
+    pub async fn listen(&self, order: &OrderRef<'_>, seconds: u64) -> Result<StatusResponse, ApiError> {
+        let request = self.dialect.listen(order, seconds)?;
+        if let Some(limit) = self.config.rules().requests_per_minute {
+            meter::request(self.env, limit).await?;
+        }
+        let waiting = || StatusResponse::new(vnum_protocol::api::OrderStatus::Waiting, None, None, String::new());
+        match self.config.rules().push {
+            Some(Push::LongPoll) => {
+                let response = transport::hold(self.config, &request, seconds).await?;
+                self.dialect.parse_listen(&response, order)
+            }
+            Some(Push::EventStream) => {
+                match transport::stream(self.config, &request, seconds, |data| self.dialect.parse_event(data)).await? {
+                    transport::Streamed::Found(status) => Ok(status),
+                    transport::Streamed::Ended => Ok(waiting()),
+                    transport::Streamed::Refused(response) => Err(self.dialect.listen_error(&response)),
+                }
+            }
+            None => Err(vnum_protocol::dialect::unsupported(self.dialect.name(), "pushing codes")),
+        }
+    }
+}
+
+/// Why a purchase is refused where the price is not known.
+fn unknown_price(config: &Config) -> String {
+    format!(
+        "the {} provider publishes no price, so MAX_PRICE, max_price and DAILY_SPEND_LIMIT cannot be checked: \
+         set AGENTOTP_PRICE to what one rental costs",
+        config.provider.name()
+    )
 }
