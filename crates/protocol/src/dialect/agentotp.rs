@@ -27,7 +27,8 @@ pub const DEFAULT_BASE_URL: &str = "https://agent-otp-production-d7d7.up.railway
 pub const RENTAL_SECONDS: u64 = 300;
 /// How often `GET /numbers/{n}/messages` is asked when the long-poll fails (not documented).
 pub const POLL_INTERVAL_SECONDS: u64 = 5;
-/// The currency of `/balance`: Agent OTP counts rentals left in the plan, not money.
+/// The currency of `/balance` where a rental's price is not configured: Agent OTP counts rentals left
+/// in the plan, not money.
 pub const QUOTA_CURRENCY: &str = "RENTALS";
 
 /// A service vnum offers through Agent OTP, which has no service parameter: the code and name shown,
@@ -278,10 +279,15 @@ impl Dialect for AgentOtp {
             return Err(Self::error(response));
         }
         let quota: QuotaAnswer = json_body(response)?;
+        // What the rentals left are worth where a rental's price is known; else the count itself.
+        let (balance, currency) = match self.settings.price {
+            Some(price) => (quota.remaining as f64 * price, self.settings.currency.clone()),
+            None => (quota.remaining as f64, QUOTA_CURRENCY.to_owned()),
+        };
         Ok(Balance {
-            balance: quota.remaining as f64,
+            balance,
             escrow: 0.0,
-            currency: QUOTA_CURRENCY.to_owned(),
+            currency,
             quota: Some(Quota { plan: quota.plan, limit: quota.limit, used: quota.used, remaining: quota.remaining }),
         })
     }

@@ -374,8 +374,11 @@ fn agentotp_documented_answers_parse() {
     assert_eq!(d.parse_finish(&ok("agentotp/release.json")).expect("finish").status, OrderStatus::Finished);
 
     let balance = d.parse_balance(&ok("agentotp/quota.json")).expect("quota");
-    assert_eq!((balance.balance, balance.currency.as_str()), (155.0, "RENTALS"));
+    assert_eq!((balance.balance, balance.currency.as_str()), (155.0, "RENTALS"), "rentals left, without a price");
     assert_eq!(balance.quota.map(|q| (q.plan, q.limit, q.used, q.remaining)), Some(("pro".into(), 200, 45, 155)));
+    let priced = agentotp_with(AgentOtpSettings { price: Some(0.5), ..AgentOtpSettings::default() });
+    let balance = priced.parse_balance(&ok("agentotp/quota.json")).expect("quota");
+    assert_eq!((balance.balance, balance.currency.as_str()), (77.5, "USD"), "what they are worth, with one");
 }
 
 #[test]
