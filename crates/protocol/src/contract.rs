@@ -170,7 +170,7 @@ pub const ROUTES: &[RouteSpec] = &[
         route: Route::Cancel,
         method: Method::Post,
         path: "/numbers/cancel",
-        summary: "Cancel and refund an order; refused in its first 2 minutes",
+        summary: "Cancel and refund an order; refused within the provider's cancel window (OxgelAPI: its first 2 minutes)",
         authenticated: true,
         params: &[ID],
         response: "ActionResponse",

@@ -15,7 +15,11 @@ fn schemas() -> Value {
             "max_price": {"type": "number", "description": "the operator's MAX_PRICE, when set"}}},
         "OpenApi": {"type": "object"},
         "Balance": {"type": "object", "required": ["balance", "escrow", "currency"], "properties": {
-            "balance": number, "escrow": number, "currency": string}},
+            "balance": number, "escrow": number, "currency": string,
+            "quota": {"type": "object", "description": "the provider plan's quota of rentals (Agent OTP)",
+                "required": ["plan", "limit", "used", "remaining"], "properties": {
+                    "plan": string, "limit": {"type": "integer"}, "used": {"type": "integer"},
+                    "remaining": {"type": "integer"}}}}},
         "Service": {"type": "object", "required": ["code", "name"], "properties": {"code": string, "name": string}},
         "Country": {"type": "object", "required": ["code", "name"], "properties": {
             "code": string, "iso2": string, "name": string}},
@@ -28,7 +32,8 @@ fn schemas() -> Value {
             "max_price": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000}}},
         "BoughtNumber": {"type": "object", "required": ["id", "phone", "expires_at", "cost"], "properties": {
             "id": string, "order_code": string, "phone": string,
-            "expires_at": {"type": "string", "format": "date-time"}, "cost": number}},
+            "expires_at": {"type": "string", "format": "date-time"}, "cost": number,
+            "rented_at": {"type": "string", "format": "date-time", "description": "when the provider started the rental, when it says (Agent OTP)"}}},
         "StatusResponse": {"type": "object", "required": ["status", "phone"], "properties": {
             "status": {"type": "string", "examples": ["waiting", "received", "finished", "cancelled", "expired"]},
             "sms_code": string, "sms_text": string, "phone": string,
