@@ -5,7 +5,7 @@
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { SIM_KEY, startWorker } from "./support/harness.mjs";
-import { PROVIDERS, TOKEN, client, startProvider } from "./support/providers.mjs";
+import { OTHER_TOKEN, PROVIDERS, TOKEN, client, startProvider } from "./support/providers.mjs";
 
 function assertError(res, status, code) {
   assert.equal(res.status, status, res.text);
@@ -186,6 +186,22 @@ describe("telenumerus: documented errors, limits and the push", () => {
     assert.equal(third.status, 200, third.text);
     await api(`/numbers/cancel?id=${third.json.id}`, { method: "POST" });
     await sim.config({ sms_delay_seconds: 2 });
+  });
+
+  test("two callers' equal Idempotency-Keys never name one purchase at the provider", async () => {
+    const key = `shared-key-${Date.now()}`;
+    const mine = await api("/numbers/buy", { method: "POST", body: { service: "google", country: "US" }, headers: { "idempotency-key": key } });
+    assert.equal(mine.status, 200, mine.text);
+    await waitForCode(api, mine.json.id);
+    await api(`/numbers/finish?id=${mine.json.id}`, { method: "POST" });
+    const other = client(worker, OTHER_TOKEN);
+    const theirs = await other("/numbers/buy", { method: "POST", body: { service: "google", country: "US" }, headers: { "idempotency-key": key } });
+    assert.equal(theirs.status, 200, theirs.text);
+    assert.notEqual(theirs.json.id, mine.json.id, "a purchase of its own");
+    const keys = (await sim.requests()).filter((r) => r.path === "/api/v1/order").map((r) => JSON.parse(r.body).idempotency_key);
+    assert.equal(new Set(keys).size, 2, `two keys upstream: ${keys}`);
+    assert.ok(keys.every((k) => k.endsWith(`:${key}`) && !k.includes("e2e") && !k.includes("other")), "scoped, not named");
+    await other(`/numbers/cancel?id=${theirs.json.id}`, { method: "POST" });
   });
 
   test("the code comes by the provider's stream, not by polling", async () => {

@@ -3,6 +3,8 @@
 import { SIM_KEY, startSim, startWorker } from "./harness.mjs";
 
 export const TOKEN = "providers-token-7c1d";
+/** A second caller's token. */
+export const OTHER_TOKEN = "providers-token-other-2e8";
 const ACCOUNT_TOKEN = "agentotp-account-token-e2e-5a9";
 
 /** What differs per provider: how the Worker and the simulator are set up, and what to buy. */
@@ -43,15 +45,15 @@ export async function startProvider(dialect, { simArgs = [], vars = {}, smsDelay
   const worker = await startWorker({
     assets,
     vars: { PROVIDER: dialect, UPSTREAM_URL: sim.api, AUTH_MODE: "token", MAX_PRICE: "2.00", ...setup.vars, ...vars },
-    secrets: { ACCESS_TOKENS: `e2e:${TOKEN}`, ...setup.secrets },
+    secrets: { ACCESS_TOKENS: `e2e:${TOKEN},other:${OTHER_TOKEN}`, ...setup.secrets },
   });
   return { sim, worker, setup };
 }
 
-/** One v1 request with the suite's token. */
-export function client(worker) {
+/** One v1 request with the suite's token (or `token`). */
+export function client(worker, token = TOKEN) {
   return async (path, { method = "GET", body, headers = {} } = {}) => {
-    const h = { authorization: `Bearer ${TOKEN}`, ...headers };
+    const h = { authorization: `Bearer ${token}`, ...headers };
     if (body !== undefined) h["content-type"] = "application/json";
     const res = await fetch(`${worker.api}${path}`, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();

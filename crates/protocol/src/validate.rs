@@ -220,6 +220,12 @@ impl IdempotencyKey {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The same key within `scope` (one caller's space), as sent to a provider whose keys are one space
+    /// for the whole account (Telenumerus): two callers' equal keys must not name one purchase there.
+    pub fn scoped(&self, scope: &str) -> Self {
+        Self(format!("{scope}:{}", self.0))
+    }
 }
 
 #[cfg(test)]

@@ -312,7 +312,11 @@ impl AccountObject {
             }
             None => None,
         };
-        let bought = match proxy.buy(request, key).await {
+        // The provider's keys are one space for the whole account: the caller's key goes up within this
+        // caller's own (this object's id, which does not name the caller).
+        let scope = self.state.id().to_string();
+        let upstream_key = key.map(|k| k.scoped(scope.get(..32).unwrap_or(&scope)));
+        let bought = match proxy.buy(request, upstream_key.as_ref()).await {
             Ok(bought) => bought,
             Err(error) => {
                 // What was reserved for the day is given back, unless the number may have been bought.
