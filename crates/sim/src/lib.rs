@@ -131,10 +131,11 @@
 //! and `tg`/`16` at 1.25. The default account is [`DEFAULT_KEY`] with 10.00.
 
 mod admin;
-mod api;
 pub mod config;
+mod dialect;
 mod error;
 pub mod faults;
+pub mod hold;
 pub mod http;
 pub mod money;
 pub mod orders;
@@ -142,16 +143,39 @@ mod rng;
 #[cfg(feature = "server")]
 pub mod server;
 mod sim;
+pub mod sms;
 mod state;
 pub mod stats;
 pub mod wire;
 
+/// The Telenumerus dialect's public types: its orders, price table, error codes and JSON bodies.
+pub mod telenumerus {
+    pub use crate::dialect::telenumerus::{
+        AccountBody, AgentBody, AvailabilityBody, AvailabilityEntry, CancelBody, CodeHints, ErrorBody, ErrorCode,
+        OrderBody, OrderStatusBody, PlatformHints, PlatformPrice, ServiceEntry, ServicesBody, StockLevel, StreamEvent,
+        TelenumerusOrder, TelenumerusStatus, VerifyBody, VerifyPendingBody,
+    };
+}
+
+/// The Agent OTP dialect's public types: its rentals and JSON bodies.
+pub mod agentotp {
+    pub use crate::dialect::agentotp::{
+        AgentOtpErrorBody, Envelope, MessageEntry, MessagesBody, OtpData, QuotaBody, ReleaseBody, Rental, RentalData,
+        RentalStatus, TimeoutData, rfc3339,
+    };
+}
+
 pub use config::{AccountConfig, CountryConfig, DEFAULT_KEY, PriceOverride, ServiceConfig, SimConfig};
+pub use dialect::{
+    AGENTOTP_DEFAULT_KEY, AGENTOTP_DEFAULT_TOKEN, DIALECTS, Dialect, TELENUMERUS_DEFAULT_KEY, UnknownDialect,
+};
 pub use error::{AdminError, ApiError};
 pub use faults::{Fault, FaultKind, FaultState};
+pub use hold::{EventStream, Hold, LongPoll, Resumed, StreamStep};
 pub use http::{Outcome, SimRequest, SimResponse, parse_query};
 pub use orders::{Order, OrderStatus, SmsMessage};
 pub use rng::SimRng;
 pub use sim::is_admin_path;
-pub use state::{Account, PriceEntry, Simulator, Timing};
+pub use sms::Sms;
+pub use state::{Account, PriceEntry, Quota, Settings, Simulator, Timing};
 pub use stats::{EndpointKind, LoggedRequest, RequestLog, Stats};
