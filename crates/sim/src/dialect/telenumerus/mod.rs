@@ -531,8 +531,8 @@ impl Simulator {
     pub(crate) fn telenumerus_deliver(&mut self, now: u64, id: &str, injection: &SmsInjection) -> Result<(), String> {
         let order =
             self.telenumerus.orders.iter_mut().find(|o| o.id == id).ok_or_else(|| format!("unknown order {id}"))?;
-        if !order.accepts_sms() {
-            return Err(format!("order {id} is {}", order.status.as_str()));
+        if !order.accepts_sms(now) {
+            return Err(format!("order {id} is {} and receives no more SMS", order.status.as_str()));
         }
         let name = catalogue::platform(&order.platform).map_or_else(|| order.platform.clone(), |(_, n)| n.to_owned());
         let mut sms = if injection.is_automatic() {

@@ -100,15 +100,21 @@ impl TelenumerusOrder {
         Some(OrderSettlement::Refund(self.price_micros))
     }
 
-    /// Records an SMS. One with a code completes a pending order (and is charged); a completed order
-    /// keeps it too and shows its code. Ended orders (cancelled, expired) receive nothing: `false`.
-    pub(crate) fn accepts_sms(&self) -> bool {
-        matches!(self.status, TelenumerusStatus::Pending | TelenumerusStatus::Completed)
+    /// Whether the number still receives at `now`: while pending, and once completed until the
+    /// order's lifetime ends. Cancelled and expired orders receive nothing.
+    pub(crate) fn accepts_sms(&self, now: u64) -> bool {
+        match self.status {
+            TelenumerusStatus::Pending => true,
+            TelenumerusStatus::Completed => now < self.expires_at_ms,
+            TelenumerusStatus::Cancelled | TelenumerusStatus::Expired => false,
+        }
     }
 
-    /// See [`TelenumerusOrder::accepts_sms`]; returns the charge when the SMS completed the order.
+    /// Records an SMS if the number receives at its arrival ([`TelenumerusOrder::accepts_sms`]). One
+    /// with a code completes a pending order; returns the charge when it did. A completed order keeps
+    /// later SMS too and shows the latest code.
     pub(crate) fn receive(&mut self, sms: Sms) -> Option<OrderSettlement> {
-        if !self.accepts_sms() {
+        if !self.accepts_sms(sms.received_at_ms) {
             return None;
         }
         let completes = self.status == TelenumerusStatus::Pending && sms.code.is_some();
@@ -182,6 +188,8 @@ mod tests {
         assert_eq!(o.messages[0].from, "Google");
         assert_eq!(o.advance(1_000_000), None);
         assert_eq!(o.status, TelenumerusStatus::Completed);
+        assert!(o.accepts_sms(299_999));
+        assert!(!o.accepts_sms(300_000), "the number is no longer the buyer's");
     }
 
     #[test]
@@ -211,7 +219,7 @@ mod tests {
 
         let mut cancelled = order();
         assert_eq!(cancelled.cancel(6), OrderSettlement::Refund(500_000));
-        assert!(!cancelled.accepts_sms());
+        assert!(!cancelled.accepts_sms(6));
         assert_eq!(cancelled.receive(sms(Some("1234"))), None);
         assert!(cancelled.messages.is_empty());
     }
