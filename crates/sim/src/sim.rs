@@ -313,3 +313,51 @@ fn bounded_pairs(pairs: &[(String, String)]) -> Vec<(String, String)> {
     let cut = |s: &str| s.chars().take(256).collect::<String>();
     pairs.iter().take(32).map(|(k, v)| (cut(k), cut(v))).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::SimRequest;
+
+    /// Removes what this version added to a saved simulator, leaving the shape of a state saved by
+    /// the OxgelAPI-only simulator (which a host such as the Worker may still hold in storage).
+    fn as_saved_before_the_dialects(sim: &Simulator) -> serde_json::Value {
+        let mut saved = serde_json::to_value(sim).expect("serialises");
+        let object = saved.as_object_mut().expect("an object");
+        for field in ["settings", "telenumerus", "agentotp"] {
+            object.remove(field);
+        }
+        let config = object["config"].as_object_mut().expect("the config");
+        for field in [
+            "dialect",
+            "rate_limit_per_minute",
+            "number_pool_size",
+            "otp_sender",
+            "quota_limit",
+            "quota_plan",
+            "account_tokens",
+        ] {
+            config.remove(field);
+        }
+        for account in object["accounts"].as_object_mut().expect("accounts").values_mut() {
+            let account = account.as_object_mut().expect("an account");
+            account.remove("token");
+            account.remove("quota");
+        }
+        saved
+    }
+
+    #[test]
+    fn a_state_saved_before_the_dialects_still_loads_and_continues() {
+        let mut sim = Simulator::new(SimConfig::default());
+        let buy =
+            SimRequest::post("/api/v1/numbers/buy").key(crate::DEFAULT_KEY).body(r#"{"service":"wa","country":"187"}"#);
+        let t0 = 1_780_496_580_000;
+        assert_eq!(sim.handle(t0, &buy).status(), Some(200));
+        let saved = as_saved_before_the_dialects(&sim);
+        let mut restored: Simulator = serde_json::from_value(saved).expect("loads");
+        assert_eq!(restored, sim);
+        let balance = SimRequest::get("/api/v1/balance").key(crate::DEFAULT_KEY);
+        assert_eq!(restored.handle(t0 + 20_000, &balance), sim.handle(t0 + 20_000, &balance));
+    }
+}

@@ -511,8 +511,8 @@ fn the_rate_limit_counts_every_request_with_a_valid_key() {
         h.send(&SimRequest::get("/api/v1/account").key("not-a-key"));
     }
     h.wait(10);
-    assert_eq!(get(&mut h, "/api/v1/order/nope").status(), Some(404), "a 404 counts too");
-    let limited = get(&mut h, "/api/v1/account");
+    assert_eq!(get(&mut h, "/api/v1/nowhere").status(), Some(404), "an unknown path counts too");
+    let limited = get(&mut h, "/api/v1/order/nope");
     let body = assert_error(&limited, 429, "RATE_LIMITED");
     assert_eq!(body["retry_after_seconds"], 40);
     assert_eq!(limited.header("retry-after"), Some("40"));

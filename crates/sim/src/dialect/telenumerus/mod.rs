@@ -122,27 +122,27 @@ impl Simulator {
         self.telenumerus_route(now, kind, req).unwrap_or_else(TelenumerusError::into_response)
     }
 
-    /// Path, method, body size, the rate limit of a valid key, then the endpoint (authenticated
-    /// unless public).
+    /// The rate limit of a valid key (every request that presents one counts, whatever it asks),
+    /// then path, method, body size, then the endpoint (authenticated unless public).
     fn telenumerus_route(
         &mut self,
         now: u64,
         kind: EndpointKind,
         req: &SimRequest,
     ) -> Result<SimResponse, TelenumerusError> {
-        let method = kind.method().ok_or(TelenumerusError::UnknownRoute)?;
-        if req.method != method {
-            return Err(TelenumerusError::MethodNotAllowed { allow: method });
-        }
-        if body_too_large(req) {
-            return Err(TelenumerusError::InvalidRequest("The request body is above 64 KiB".to_owned()));
-        }
         if let Some(key) = self.telenumerus_valid_key(req) {
             let limit = self.settings.rate_limit_per_minute;
             self.telenumerus
                 .meter
                 .admit(&key, now, limit)
                 .map_err(|retry_after_seconds| TelenumerusError::RateLimited { limit, retry_after_seconds })?;
+        }
+        let method = kind.method().ok_or(TelenumerusError::UnknownRoute)?;
+        if req.method != method {
+            return Err(TelenumerusError::MethodNotAllowed { allow: method });
+        }
+        if body_too_large(req) {
+            return Err(TelenumerusError::InvalidRequest("The request body is above 64 KiB".to_owned()));
         }
         match kind {
             EndpointKind::Services => return Ok(self.tn_services()),
