@@ -113,3 +113,49 @@ impl Simulator {
         self.order_stream_next(now, &mut stream.stream)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SimConfig;
+    use crate::dialect::{AGENTOTP_DEFAULT_KEY, Dialect, TELENUMERUS_DEFAULT_KEY};
+    use crate::http::SimRequest;
+
+    const T0: u64 = 1_780_496_580_000;
+
+    #[test]
+    fn a_held_long_poll_survives_serialisation_with_its_simulator() {
+        let mut sim = Simulator::new(SimConfig::for_dialect(Dialect::Agentotp));
+        let rent = SimRequest::post("/api/v1/numbers/rent").key(AGENTOTP_DEFAULT_KEY).body(r#"{"country":"US"}"#);
+        let rented = sim.handle(T0, &rent).json_body().expect("JSON");
+        let number = rented["data"]["number"].as_str().expect("a number");
+        let wait = SimRequest::post(&format!("/api/v1/numbers/{number}/wait-for-otp")).key(AGENTOTP_DEFAULT_KEY);
+        let held = sim.handle(T0, &wait);
+        let saved = serde_json::to_string(&(&sim, &held)).expect("serialises");
+        let (mut restored, restored_held): (Simulator, SimResponse) = serde_json::from_str(&saved).expect("parses");
+        assert_eq!(restored_held, held);
+        let Some(Hold::LongPoll(poll)) = restored_held.hold else { panic!("a long-poll: {saved}") };
+        assert_eq!(poll.deadline_ms(), T0 + 120_000);
+        let Some(Hold::LongPoll(original)) = &held.hold else { panic!("a long-poll") };
+        assert_eq!(restored.resume(T0 + 10_000, &poll), sim.resume(T0 + 10_000, original));
+    }
+
+    #[test]
+    fn a_held_stream_survives_serialisation() {
+        let mut sim = Simulator::new(SimConfig::for_dialect(Dialect::Telenumerus));
+        let order = SimRequest::post("/api/v1/order").key(TELENUMERUS_DEFAULT_KEY).body(r#"{"platform":"google"}"#);
+        let id = sim.handle(T0, &order).json_body().expect("JSON")["order_id"].as_str().expect("an id").to_owned();
+        let held = sim.handle(T0, &SimRequest::get(&format!("/api/v1/order/{id}/stream")).key(TELENUMERUS_DEFAULT_KEY));
+        let Some(Hold::EventStream(mut stream)) = held.hold else { panic!("a stream") };
+        let mut copy: EventStream =
+            serde_json::from_str(&serde_json::to_string(&stream).expect("serialises")).expect("parses");
+        let mut other = sim.clone();
+        let quiet = sim.stream_next(T0 + 5_000, &mut stream);
+        assert_eq!(quiet, other.stream_next(T0 + 5_000, &mut copy));
+        assert_eq!((quiet.events.len(), quiet.ended, quiet.recheck_by_ms), (0, false, T0 + 10_000));
+        assert_eq!(stream, copy);
+        let end = sim.stream_next(T0 + 10_000, &mut stream);
+        assert!(end.ended);
+        assert!(end.events[0].starts_with("data: {\"event\":\"code\""), "{:?}", end.events);
+    }
+}

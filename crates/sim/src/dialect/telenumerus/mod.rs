@@ -32,11 +32,11 @@ use requests::OrderRequest;
 
 use crate::config::SimConfig;
 use crate::dialect::{Dialect, bearer_token, decode_path_segment};
-use crate::http::{SimRequest, SimResponse, body_too_large};
+use crate::http::{CONTENT_TYPE_JSON, SimRequest, SimResponse, body_too_large};
 use crate::money::to_wire;
 use crate::rng;
 use crate::sms::{Sms, SmsInjection, message_id};
-use crate::state::{Account, Simulator};
+use crate::state::{Account, Quota, Simulator};
 use crate::stats::EndpointKind;
 
 /// Accounts the simulator holds at most; `/register` refuses more.
@@ -164,24 +164,21 @@ impl Simulator {
             EndpointKind::OrderCancel => self.tn_cancel(now, &key, &order_id_in(&req.path)),
             EndpointKind::Account => Ok(self.tn_account(&key)),
             EndpointKind::Usage => Ok(self.tn_usage(&key)),
-            EndpointKind::Webhook => Ok(tn_webhook(req)?),
+            EndpointKind::Webhook => tn_webhook(req),
             _ => Err(TelenumerusError::UnknownRoute),
         }
     }
 
-    /// The key of `Authorization: Bearer` (else `X-API-Key`), when it names an account. A key in the
-    /// query is never read.
+    /// The key presented in `Authorization: Bearer` (else `X-API-Key`), when it names an account.
     fn telenumerus_valid_key(&self, req: &SimRequest) -> Option<String> {
-        let header = req.header_value("x-api-key").map(str::trim).filter(|k| !k.is_empty());
-        let key = bearer_token(req).or(header)?;
+        let key = header_key(req)?;
         self.accounts.contains_key(key).then(|| key.to_owned())
     }
 
     /// The caller's account key: `INVALID_API_KEY` without a valid header key, `ACCOUNT_SUSPENDED`
     /// for a banned account.
     fn tn_authenticate(&self, req: &SimRequest) -> Result<String, TelenumerusError> {
-        let header = req.header_value("x-api-key").map(str::trim).filter(|k| !k.is_empty());
-        let key = bearer_token(req).or(header).ok_or(TelenumerusError::MissingKey)?;
+        let key = header_key(req).ok_or(TelenumerusError::MissingKey)?;
         let account = self.accounts.get(key).ok_or(TelenumerusError::InvalidKey)?;
         if account.banned {
             return Err(TelenumerusError::Suspended);
@@ -242,7 +239,7 @@ impl Simulator {
                 charged_micros: 0,
                 banned: false,
                 token: None,
-                quota: crate::state::Quota::default(),
+                quota: Quota { plan: self.config.quota_plan.clone(), limit: self.config.quota_limit, used: 0 },
             },
         );
         Ok(SimResponse::json(
@@ -370,13 +367,7 @@ impl Simulator {
         if let Some(idempotency_key) = &request.idempotency_key {
             match self.telenumerus.keys.lookup(now, key, idempotency_key, &fingerprint) {
                 KeyLookup::New => {}
-                KeyLookup::Replay(earlier) => {
-                    return Ok(SimResponse::respond(
-                        200,
-                        vec![("Content-Type".to_owned(), crate::http::CONTENT_TYPE_JSON.to_owned())],
-                        earlier.answer.clone().into_bytes(),
-                    ));
-                }
+                KeyLookup::Replay(earlier) => return Ok(json_text(earlier.answer.clone())),
                 KeyLookup::Conflict => return Err(idempotency_conflict(idempotency_key)),
             }
         }
@@ -393,11 +384,7 @@ impl Simulator {
                 at_ms: now,
             });
         }
-        Ok(SimResponse::respond(
-            200,
-            vec![("Content-Type".to_owned(), crate::http::CONTENT_TYPE_JSON.to_owned())],
-            answer.into_bytes(),
-        ))
+        Ok(json_text(answer))
     }
 
     fn tn_agent(&mut self, now: u64, key: &str, req: &SimRequest) -> Result<SimResponse, TelenumerusError> {
@@ -574,6 +561,18 @@ impl Simulator {
         let country = catalogue::country(country)?;
         self.telenumerus.prices.iter_mut().find(|p| p.platform == platform && p.country == country)
     }
+}
+
+/// The key a request presents in `Authorization: Bearer` (else `X-API-Key`); a key in the query is
+/// never read.
+fn header_key(req: &SimRequest) -> Option<&str> {
+    let header = req.header_value("x-api-key").map(str::trim).filter(|k| !k.is_empty());
+    bearer_token(req).or(header)
+}
+
+/// 200 with a JSON text (an order answer as it was first sent).
+fn json_text(text: String) -> SimResponse {
+    SimResponse::respond(200, vec![("Content-Type".to_owned(), CONTENT_TYPE_JSON.to_owned())], text.into_bytes())
 }
 
 /// `PUT /webhook`: the URL is checked and acknowledged (the simulator delivers no webhooks).
