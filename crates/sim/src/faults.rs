@@ -2,7 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::http::{CONTENT_TYPE_HTML, CONTENT_TYPE_JSON, Outcome, SimResponse};
+use crate::ApiError;
+use crate::dialect::Dialect;
+use crate::dialect::agentotp::{AgentOtpError, ERROR_STATUSES, status_description};
+use crate::dialect::telenumerus::{ErrorCode, TelenumerusError};
+use crate::http::{CONTENT_TYPE_HTML, CONTENT_TYPE_JSON, SimResponse};
 use crate::stats::EndpointKind;
 
 /// The fault configuration, as `POST /__sim/faults` sets it and `GET /__sim/faults` shows it.
@@ -59,6 +63,25 @@ pub enum FaultKind {
         /// Extra delay in milliseconds.
         ms: u64,
     },
+    /// One of the dialect's own documented errors, in its own shape, without touching state:
+    /// Telenumerus by `code` (`ORDER_IN_PROGRESS` → 409 and its JSON body; or by `status`, the first
+    /// code with it), Agent OTP by `status` (400, 401, 403, 404, 500 → `{"success":false,"error":…}`),
+    /// OxgelAPI by `status` (400, 401, 402, 403, 404, 409, 429 → its plain text).
+    ProviderError {
+        /// Telenumerus error code.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+        /// HTTP status.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+        /// The sentence; the provider's usual one when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+        /// Telenumerus `retry_after_seconds` (and `Retry-After` on 429/503), OxgelAPI `Retry-After` on
+        /// 429; the usual value when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_seconds: Option<u64>,
+    },
 }
 
 fn default_html_status() -> u16 {
@@ -72,15 +95,34 @@ fn default_retry_after() -> u64 {
 /// The body of the `invalid_json` fault.
 pub const INVALID_JSON_BODY: &str = "{\"status\":\"waiting\",\"sms_code\":nu";
 
+/// OxgelAPI's documented errors by status, as `provider_error` injects them.
+const OXGEL_ERRORS: [(u16, ApiError); 6] = [
+    (400, ApiError::InvalidBody),
+    (401, ApiError::InvalidKey),
+    (402, ApiError::InsufficientBalance),
+    (403, ApiError::Banned),
+    (404, ApiError::OrderNotFound),
+    (409, ApiError::NoNumbers),
+];
+
 impl FaultState {
-    /// Checks statuses are within 100..=599.
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    /// Checks statuses are within 100..=599, that `for` names an endpoint kind of `dialect`, and that
+    /// a `provider_error` names one of the dialect's documented errors.
+    pub(crate) fn validate(&self, dialect: Dialect) -> Result<(), String> {
         for fault in &self.next {
             match fault.kind {
                 FaultKind::Status { status, .. } | FaultKind::Html { status } if !(100..=599).contains(&status) => {
                     return Err(format!("fault status {status} is not within 100..=599"));
                 }
                 _ => {}
+            }
+            if let Some(target) = fault.target
+                && !dialect.endpoint_kinds().contains(&target)
+            {
+                return Err(format!("{} is not an endpoint kind of the {dialect} dialect", target.as_str()));
+            }
+            if matches!(fault.kind, FaultKind::ProviderError { .. }) && fault.kind.provider_error(dialect).is_none() {
+                return Err(format!("provider_error names no documented error of the {dialect} dialect"));
             }
         }
         Ok(())
@@ -94,9 +136,11 @@ impl FaultState {
 }
 
 impl FaultKind {
-    /// The response for a fault that replaces the real handling, or `None` for `delay` (handled
-    /// normally, then delayed by the returned extra milliseconds via [`FaultKind::extra_delay_ms`]).
-    pub(crate) fn replacement(&self) -> Option<SimResponse> {
+    /// The response for a fault that replaces the real handling in `dialect`, or `None` for `delay`
+    /// (handled normally, then delayed by the returned extra milliseconds via
+    /// [`FaultKind::extra_delay_ms`]). A `provider_error` that names no error of the dialect (one set
+    /// without validation) answers its status, or 500, as plain text.
+    pub(crate) fn replacement(&self, dialect: Dialect) -> Option<SimResponse> {
         Some(match self {
             Self::Status { status, body } => {
                 let text = body.clone().unwrap_or_else(|| reason_phrase(*status).to_owned());
@@ -110,14 +154,58 @@ impl FaultKind {
             Self::RateLimit { retry_after_seconds } => {
                 SimResponse::text(429, "Too many requests").with_header("Retry-After", &retry_after_seconds.to_string())
             }
-            Self::Drop => SimResponse { delay_ms: 0, outcome: Outcome::Drop },
+            Self::Drop => SimResponse::drop_connection(),
             Self::InvalidJson => SimResponse::respond(
                 200,
                 vec![("Content-Type".to_owned(), CONTENT_TYPE_JSON.to_owned())],
                 INVALID_JSON_BODY.as_bytes().to_vec(),
             ),
             Self::Delay { .. } => return None,
+            Self::ProviderError { status, message, .. } => self.provider_error(dialect).unwrap_or_else(|| {
+                let status = status.filter(|s| (100..=599).contains(s)).unwrap_or(500);
+                SimResponse::text(status, message.as_deref().unwrap_or(reason_phrase(status)))
+            }),
         })
+    }
+
+    /// The documented error a `provider_error` names in `dialect`, if it names one.
+    fn provider_error(&self, dialect: Dialect) -> Option<SimResponse> {
+        let Self::ProviderError { code, status, message, retry_after_seconds } = self else {
+            return None;
+        };
+        match dialect {
+            Dialect::Telenumerus => {
+                let code = match (code, status) {
+                    (Some(name), _) => ErrorCode::parse(name)?,
+                    (None, Some(status)) => ErrorCode::for_status(*status)?,
+                    (None, None) => return None,
+                };
+                if status.is_some_and(|s| s != code.status()) {
+                    return None;
+                }
+                let message = message.clone().unwrap_or_else(|| code.meaning().to_owned());
+                Some(
+                    TelenumerusError::Injected { code, message, retry_after_seconds: *retry_after_seconds }
+                        .into_response(),
+                )
+            }
+            Dialect::Agentotp => {
+                let status = status.filter(|s| ERROR_STATUSES.contains(s) && code.is_none())?;
+                let message = message.clone().unwrap_or_else(|| status_description(status).to_owned());
+                Some(AgentOtpError::Injected { status, message }.into_response())
+            }
+            Dialect::Oxgel => {
+                let status = (*status).filter(|_| code.is_none())?;
+                if status == 429 {
+                    let text = message.as_deref().unwrap_or("Too many requests");
+                    let seconds = retry_after_seconds.unwrap_or(1).to_string();
+                    return Some(SimResponse::text(429, text).with_header("Retry-After", &seconds));
+                }
+                let (_, error) = OXGEL_ERRORS.iter().find(|(s, _)| *s == status)?;
+                let text = message.clone().unwrap_or_else(|| error.to_string());
+                Some(SimResponse::text(status, &text))
+            }
+        }
     }
 
     /// Extra delay a `delay` fault adds.
@@ -138,6 +226,7 @@ impl FaultKind {
             Self::Drop => "drop",
             Self::InvalidJson => "invalid_json",
             Self::Delay { .. } => "delay",
+            Self::ProviderError { .. } => "provider_error",
         }
     }
 }
@@ -223,6 +312,63 @@ mod tests {
         assert!(serde_json::from_str::<FaultState>(r#"{"next":[{"kind":"explode"}]}"#).is_err());
         assert!(serde_json::from_str::<FaultState>(r#"{"latency":1}"#).is_err());
         let state: FaultState = serde_json::from_str(r#"{"next":[{"kind":"status","status":700}]}"#).expect("parses");
-        assert!(state.validate().is_err());
+        assert!(state.validate(Dialect::Oxgel).is_err());
+    }
+
+    #[test]
+    fn targets_belong_to_the_dialect() {
+        let state: FaultState = serde_json::from_str(r#"{"next":[{"kind":"drop","for":"rent"}]}"#).expect("parses");
+        assert!(state.validate(Dialect::Agentotp).is_ok());
+        assert!(state.validate(Dialect::Oxgel).is_err());
+        let shared: FaultState =
+            serde_json::from_str(r#"{"next":[{"kind":"drop","for":"services"}]}"#).expect("parses");
+        assert!(shared.validate(Dialect::Telenumerus).is_ok());
+        assert!(shared.validate(Dialect::Agentotp).is_err());
+    }
+
+    #[test]
+    fn provider_errors_in_each_dialect() {
+        let fault = |json: &str| serde_json::from_str::<FaultKind>(json).expect("parses");
+        let busy = fault(r#"{"kind":"provider_error","code":"ORDER_IN_PROGRESS"}"#);
+        let response = busy.replacement(Dialect::Telenumerus).expect("a response");
+        assert_eq!(response.status(), Some(409));
+        let body = response.json_body().expect("JSON");
+        assert_eq!(body["error_code"], "ORDER_IN_PROGRESS");
+        assert_eq!(body["retryable"], true);
+        assert_eq!(body["retry_after_seconds"], 30);
+        let by_status = fault(r#"{"kind":"provider_error","status":503,"retry_after_seconds":9}"#);
+        let response = by_status.replacement(Dialect::Telenumerus).expect("a response");
+        assert_eq!(response.header("retry-after"), Some("9"));
+        assert_eq!(response.json_body().expect("JSON")["error_code"], "PROVIDER_UNAVAILABLE");
+        let quota = fault(r#"{"kind":"provider_error","status":403}"#);
+        assert_eq!(
+            quota.replacement(Dialect::Agentotp).expect("a response").text_body(),
+            r#"{"success":false,"error":"Forbidden - Quota exceeded"}"#
+        );
+        let broke = fault(r#"{"kind":"provider_error","status":402}"#);
+        let response = broke.replacement(Dialect::Oxgel).expect("a response");
+        assert_eq!(response.text_body(), "Insufficient balance");
+        assert_eq!(response.header("content-type"), Some("text/plain; charset=utf-8"));
+
+        let states = |json: &str| serde_json::from_str::<FaultState>(json).expect("parses");
+        assert!(
+            states(r#"{"next":[{"kind":"provider_error","code":"NOPE"}]}"#).validate(Dialect::Telenumerus).is_err()
+        );
+        assert!(
+            states(r#"{"next":[{"kind":"provider_error","code":"ORDER_NOT_FOUND","status":400}]}"#)
+                .validate(Dialect::Telenumerus)
+                .is_err()
+        );
+        assert!(states(r#"{"next":[{"kind":"provider_error","status":402}]}"#).validate(Dialect::Agentotp).is_err());
+        assert!(
+            states(r#"{"next":[{"kind":"provider_error","code":"ORDER_NOT_FOUND"}]}"#)
+                .validate(Dialect::Oxgel)
+                .is_err()
+        );
+        // Unvalidated, it still answers, as plain text.
+        let stray = fault(r#"{"kind":"provider_error","status":402}"#).replacement(Dialect::Agentotp);
+        assert_eq!(stray.map(|r| r.text_body()), Some("Payment Required".to_owned()));
+        let nothing = fault(r#"{"kind":"provider_error"}"#).replacement(Dialect::Telenumerus);
+        assert_eq!(nothing.and_then(|r| r.status()), Some(500));
     }
 }

@@ -2,10 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::hold::Hold;
+
 /// Content type of every JSON response.
 pub const CONTENT_TYPE_JSON: &str = "application/json";
 /// Content type of every plain-text error.
 pub const CONTENT_TYPE_TEXT: &str = "text/plain; charset=utf-8";
+/// Content type of a Server-Sent Events stream.
+pub const CONTENT_TYPE_EVENT_STREAM: &str = "text/event-stream";
 /// Content type of the HTML error page fault.
 pub const CONTENT_TYPE_HTML: &str = "text/html; charset=UTF-8";
 /// Request bodies larger than this are answered with 413.
@@ -103,6 +107,10 @@ pub struct SimResponse {
     pub delay_ms: u64,
     /// Respond, or drop the connection.
     pub outcome: Outcome,
+    /// Present when the answer takes time (a long-poll or an event stream): how a host that can hold
+    /// requests carries on (see [`crate::hold`]). A host that cannot hold carries out `outcome`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold: Option<Hold>,
 }
 
 /// The end of a request.
@@ -126,7 +134,20 @@ impl SimResponse {
     /// An immediate response.
     #[must_use]
     pub fn respond(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
-        Self { delay_ms: 0, outcome: Outcome::Respond { status, headers, body } }
+        Self { delay_ms: 0, outcome: Outcome::Respond { status, headers, body }, hold: None }
+    }
+
+    /// A connection closed without a response.
+    #[must_use]
+    pub fn drop_connection() -> Self {
+        Self { delay_ms: 0, outcome: Outcome::Drop, hold: None }
+    }
+
+    /// The same response, held: see [`SimResponse::hold`].
+    #[must_use]
+    pub fn held(mut self, hold: Hold) -> Self {
+        self.hold = Some(hold);
+        self
     }
 
     /// A JSON response.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::ServiceConfig;
 use crate::rng::digits;
+use crate::sms::SmsInjection;
 
 /// Where an order is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -141,6 +142,35 @@ impl Order {
             self.status = OrderStatus::Finished;
             Some(Settlement::Charge(self.cost_micros))
         }
+    }
+
+    /// Delivers an SMS given by the admin API at `at_ms` (`POST /__sim/sms`): its code, or the code in
+    /// its text, or (neither given) the SMS the service would send. An order in a final state, or a
+    /// text without a code, is refused with the reason.
+    pub(crate) fn inject_sms(
+        &mut self,
+        at_ms: u64,
+        injection: &SmsInjection,
+        services: &[ServiceConfig],
+    ) -> Result<(), String> {
+        if self.status.is_final() {
+            return Err(format!("order {} is {}", self.id, self.status));
+        }
+        let name = services
+            .iter()
+            .find(|s| s.code == self.service)
+            .map_or(self.service.as_str(), |s| s.name.as_str())
+            .to_owned();
+        if injection.is_automatic() {
+            self.deliver_sms(at_ms, &name);
+            return Ok(());
+        }
+        let code = injection.code().ok_or("the SMS carries no code (give code, or a body with one)")?;
+        let text = injection.text.clone().unwrap_or_else(|| sms_text(&self.service, &name, &code));
+        self.messages.push(SmsMessage { code, text, received_at_ms: at_ms });
+        self.sms_due_at_ms = None;
+        self.status = OrderStatus::Received;
+        Ok(())
     }
 
     fn deliver_sms(&mut self, at_ms: u64, service_name: &str) {

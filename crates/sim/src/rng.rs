@@ -29,11 +29,17 @@ impl SimRng {
 }
 
 const UPPER_ALNUM: &[u8; 36] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const LOWER_ALNUM: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// `n` random decimal digits.
 pub(crate) fn digits(rng: &mut fastrand::Rng, n: u8) -> String {
     (0..n).map(|_| char::from(b'0' + pick(rng, 10))).collect::<String>()
+}
+
+/// `n` random lower-case letters or digits.
+pub(crate) fn lower_alnum(rng: &mut fastrand::Rng, n: u8) -> String {
+    (0..n).map(|_| char::from(LOWER_ALNUM[usize::from(pick(rng, 36))])).collect()
 }
 
 /// A uniformly chosen byte below `bound` (1..=255).

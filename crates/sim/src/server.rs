@@ -5,6 +5,13 @@
 //! server reads the wall clock for `now_ms`, sleeps `delay_ms` outside the lock, and for
 //! [`Outcome::Drop`] closes the connection without writing a byte.
 //!
+//! Held answers ([`crate::hold`]) are waited for here: a long-poll is resumed every
+//! [`HOLD_CHECK_INTERVAL`] (or sooner, when the simulator says something is due), so an admin clock move
+//! or an injected SMS is answered within that interval; it never outlives its deadline, and ends early
+//! when the client goes away. An event stream is written as it comes: status and headers at once,
+//! without `Content-Length` and with `Connection: close`, then each event; it ends with its order, or
+//! when the client goes away.
+//!
 //! It is written on `std::net` rather than a server library because a faithful `drop` fault needs to
 //! close the socket with no response at all, which higher-level servers do not allow.
 
@@ -17,7 +24,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::Simulator;
 use crate::faults::reason_phrase;
-use crate::http::{CONTENT_TYPE_TEXT, MAX_BODY_BYTES, Outcome, SimRequest, parse_query};
+use crate::hold::{EventStream, Hold, LongPoll, Resumed};
+use crate::http::{CONTENT_TYPE_TEXT, MAX_BODY_BYTES, Outcome, SimRequest, SimResponse, parse_query};
 
 /// Largest request head (request line and headers) accepted.
 pub const MAX_HEAD_BYTES: usize = 32 * 1024;
@@ -27,6 +35,11 @@ pub const MAX_HEADERS: usize = 100;
 pub const DEFAULT_MAX_CONNECTIONS: usize = 64;
 /// How long a connection may sit idle (or stall mid-request) before it is closed.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often a held request (long-poll or event stream) is checked again, at the latest.
+pub const HOLD_CHECK_INTERVAL: Duration = Duration::from_millis(50);
+/// Wall time a long-poll may run past its deadline before the server answers for the simulator (which
+/// never needs it: the simulator answers at its deadline).
+const HOLD_GRACE_MS: u64 = 1_000;
 
 /// The current wall-clock time in unix-epoch milliseconds.
 #[must_use]
@@ -270,13 +283,28 @@ fn serve_connection(stream: TcpStream, sim: &Mutex<Simulator>) {
                 return;
             }
         };
-        let response = {
-            let mut guard = sim.lock().unwrap_or_else(PoisonError::into_inner);
-            guard.handle(wall_clock_ms(), &wire.request)
-        };
+        let response = lock(sim).handle(wall_clock_ms(), &wire.request);
         if response.delay_ms > 0 {
             thread::sleep(Duration::from_millis(response.delay_ms));
         }
+        let mut response = response;
+        let response = match response.hold.take() {
+            None => response,
+            Some(Hold::LongPoll(poll)) => match hold_long_poll(&writer, sim, &poll, response) {
+                Some(answer) => answer,
+                None => {
+                    let _ = writer.shutdown(Shutdown::Both);
+                    return;
+                }
+            },
+            Some(Hold::EventStream(stream)) => {
+                if let Outcome::Respond { status, headers, body } = &response.outcome {
+                    serve_event_stream(&mut writer, sim, (*status, headers, body), stream);
+                }
+                let _ = writer.shutdown(Shutdown::Both);
+                return;
+            }
+        };
         match response.outcome {
             Outcome::Drop => {
                 let _ = writer.shutdown(Shutdown::Both);
@@ -290,6 +318,115 @@ fn serve_connection(stream: TcpStream, sim: &Mutex<Simulator>) {
                 }
             }
         }
+    }
+}
+
+fn lock(sim: &Mutex<Simulator>) -> MutexGuard<'_, Simulator> {
+    sim.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Sleeps until `recheck_by_ms` (host time) or for [`HOLD_CHECK_INTERVAL`], whichever is sooner (at
+/// least a millisecond).
+fn sleep_until_recheck(recheck_by_ms: u64) {
+    let interval = u64::try_from(HOLD_CHECK_INTERVAL.as_millis()).unwrap_or(50);
+    let ms = recheck_by_ms.saturating_sub(wall_clock_ms()).clamp(1, interval);
+    thread::sleep(Duration::from_millis(ms));
+}
+
+/// Whether the client closed its side of the connection (or the socket failed).
+fn peer_closed(stream: &TcpStream) -> bool {
+    if stream.set_nonblocking(true).is_err() {
+        return true;
+    }
+    let mut byte = [0u8; 1];
+    let closed = match stream.peek(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(err) => err.kind() != io::ErrorKind::WouldBlock,
+    };
+    let _ = stream.set_nonblocking(false);
+    closed
+}
+
+/// Waits for a long-poll's answer outside the lock; `None` when the client went away. `fallback` (the
+/// answer of a wait that ends at once) is sent if the simulator has not answered by the deadline plus
+/// [`HOLD_GRACE_MS`].
+fn hold_long_poll(
+    peer: &TcpStream,
+    sim: &Mutex<Simulator>,
+    poll: &LongPoll,
+    fallback: SimResponse,
+) -> Option<SimResponse> {
+    let give_up_at = lock(sim).host_time_of(poll.deadline_ms()).saturating_add(HOLD_GRACE_MS);
+    loop {
+        let resumed = lock(sim).resume(wall_clock_ms(), poll);
+        match resumed {
+            Resumed::Answer(answer) => return Some(answer),
+            Resumed::Pending { recheck_by_ms } => {
+                if wall_clock_ms() >= give_up_at {
+                    return Some(fallback);
+                }
+                sleep_until_recheck(recheck_by_ms);
+                if peer_closed(peer) {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// Writes an event stream: its start (`head`: status, headers, first events), then the events the
+/// simulator gives, until the stream ends or the client goes away.
+fn serve_event_stream(
+    writer: &mut TcpStream,
+    sim: &Mutex<Simulator>,
+    head: (u16, &[(String, String)], &[u8]),
+    mut stream: EventStream,
+) {
+    let (status, headers, body) = head;
+    if write_stream_head(writer, status, headers, body).is_err() {
+        return;
+    }
+    let mut recheck_by_ms = wall_clock_ms();
+    loop {
+        sleep_until_recheck(recheck_by_ms);
+        if peer_closed(writer) {
+            return;
+        }
+        let step = lock(sim).stream_next(wall_clock_ms(), &mut stream);
+        let text: String = step.events.concat();
+        if !text.is_empty() && writer.write_all(text.as_bytes()).and_then(|()| writer.flush()).is_err() {
+            return;
+        }
+        if step.ended {
+            return;
+        }
+        recheck_by_ms = step.recheck_by_ms;
+    }
+}
+
+/// The head of a streamed response: no `Content-Length`, `Connection: close`; then `body`.
+fn write_stream_head(writer: &mut TcpStream, status: u16, headers: &[(String, String)], body: &[u8]) -> io::Result<()> {
+    let mut out = Vec::with_capacity(256 + body.len());
+    out.extend_from_slice(format!("HTTP/1.1 {status} {}\r\n", reason_phrase(status)).as_bytes());
+    push_headers(&mut out, headers);
+    out.extend_from_slice(b"Connection: close\r\n\r\n");
+    out.extend_from_slice(body);
+    writer.write_all(&out)?;
+    writer.flush()
+}
+
+/// Writes response headers, leaving out the framing ones (the server sets those) and any with a line
+/// break.
+fn push_headers(out: &mut Vec<u8>, headers: &[(String, String)]) {
+    for (name, value) in headers {
+        let framing =
+            ["content-length", "connection", "transfer-encoding"].iter().any(|h| name.eq_ignore_ascii_case(h));
+        let unsafe_text = |s: &str| s.contains(['\r', '\n']);
+        if framing || unsafe_text(name) || unsafe_text(value) {
+            continue;
+        }
+        out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
     }
 }
 
@@ -487,15 +624,7 @@ fn write_response(
 ) -> io::Result<()> {
     let mut out = Vec::with_capacity(256 + body.len());
     out.extend_from_slice(format!("HTTP/1.1 {status} {}\r\n", reason_phrase(status)).as_bytes());
-    for (name, value) in headers {
-        let framing =
-            ["content-length", "connection", "transfer-encoding"].iter().any(|h| name.eq_ignore_ascii_case(h));
-        let unsafe_text = |s: &str| s.contains(['\r', '\n']);
-        if framing || unsafe_text(name) || unsafe_text(value) {
-            continue;
-        }
-        out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
-    }
+    push_headers(&mut out, headers);
     out.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
     if !keep_alive {
         out.extend_from_slice(b"Connection: close\r\n");

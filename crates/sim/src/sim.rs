@@ -3,15 +3,17 @@
 
 use std::collections::BTreeMap;
 
+use crate::admin;
 use crate::config::{CountryConfig, ServiceConfig, SimConfig};
+use crate::dialect::telenumerus::TelenumerusState;
+use crate::dialect::{Dialect, presented_key};
 use crate::faults::{FaultKind, FaultState};
 use crate::http::{SimRequest, SimResponse};
 use crate::money;
 use crate::orders::{Order, Settlement};
 use crate::rng::SimRng;
-use crate::state::{Account, PriceEntry, Simulator, Timing};
+use crate::state::{Account, PriceEntry, Quota, Settings, Simulator, Timing};
 use crate::stats::{EndpointKind, LOGGED_BODY_BYTES, LoggedRequest, RequestLog, Stats};
-use crate::{ApiError, admin};
 
 /// Largest simulated clock offset: about 100 years.
 const MAX_OFFSET_MS: u64 = 100 * 365 * 24 * 3600 * 1000;
@@ -31,9 +33,12 @@ impl Simulator {
                     escrow_micros: 0,
                     charged_micros: 0,
                     banned: account.banned,
+                    token: config.account_tokens.get(&account.key).cloned(),
+                    quota: Quota { plan: config.quota_plan.clone(), limit: config.quota_limit, used: 0 },
                 },
             );
         }
+        let dialect = config.dialect;
         Self {
             timing: Timing {
                 sms_delay_seconds: config.sms_delay_seconds,
@@ -41,14 +46,25 @@ impl Simulator {
                 order_ttl_seconds: config.order_ttl_seconds,
             },
             accounts,
-            prices: build_prices(&config),
+            prices: if dialect == Dialect::Oxgel { build_prices(&config) } else { Vec::new() },
             orders: Vec::new(),
             rng: SimRng::new(config.seed),
             clock_offset_ms: 0,
             now_ms: 0,
             faults: FaultState::default(),
-            stats: Stats::default(),
+            stats: Stats::for_dialect(dialect),
             request_log: RequestLog::default(),
+            settings: Settings {
+                rate_limit_per_minute: config.rate_limit_per_minute,
+                number_pool_size: config.number_pool_size,
+                otp_sender: config.otp_sender.clone(),
+            },
+            telenumerus: if dialect == Dialect::Telenumerus {
+                TelenumerusState::new(&config)
+            } else {
+                TelenumerusState::default()
+            },
+            agentotp: crate::dialect::agentotp::AgentOtpState::default(),
             config,
         }
     }
@@ -62,17 +78,18 @@ impl Simulator {
             return admin::handle(self, now_ms, req);
         }
 
-        let kind = EndpointKind::from_path(&req.path);
-        let (key, key_in_query) = presented_key(req);
+        let dialect = self.config.dialect;
+        let kind = EndpointKind::classify(dialect, &req.path);
+        let (key, key_in_query) = presented_key(dialect, req);
         self.stats.record_request(kind, key, key_in_query);
 
         let fault = self.faults.take_for(kind);
         if fault.is_some() {
             self.stats.faults_applied += 1;
         }
-        let mut response = match fault.as_ref().and_then(FaultKind::replacement) {
+        let mut response = match fault.as_ref().and_then(|f| f.replacement(dialect)) {
             Some(replacement) => replacement,
-            None => self.api(now, kind, req).unwrap_or_else(ApiError::into_response),
+            None => self.api(now, kind, req),
         };
         response.delay_ms = self.faults.latency_ms.saturating_add(fault.as_ref().map_or(0, FaultKind::extra_delay_ms));
 
@@ -105,8 +122,16 @@ impl Simulator {
         now
     }
 
-    /// Applies every SMS arrival and expiry due by the current simulated time.
+    /// Applies every SMS arrival and expiry due by the current simulated time, in every dialect's
+    /// orders.
     pub(crate) fn settle(&mut self) {
+        self.settle_oxgel();
+        self.settle_telenumerus();
+        self.settle_agentotp();
+    }
+
+    /// Applies SMS arrivals and expiries of OxgelAPI orders.
+    fn settle_oxgel(&mut self) {
         let now = self.now_ms;
         for order in &mut self.orders {
             let Some(settlement) = order.advance(now, &self.config.services) else {
@@ -153,6 +178,25 @@ impl Simulator {
     #[must_use]
     pub fn timing(&self) -> Timing {
         self.timing
+    }
+
+    /// The dialect the simulator speaks.
+    #[must_use]
+    pub fn dialect(&self) -> Dialect {
+        self.config.dialect
+    }
+
+    /// The settings in force besides the timings (rate limit, pool size, OTP sender).
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Converts a simulated instant into the host time at which it comes, at the current clock offset
+    /// (what a host sleeps until).
+    #[must_use]
+    pub fn host_time_of(&self, simulated_ms: u64) -> u64 {
+        simulated_ms.saturating_sub(self.clock_offset_ms)
     }
 
     /// The account with this key.
@@ -234,18 +278,6 @@ pub fn is_admin_path(path: &str) -> bool {
     path == "/__sim" || path.starts_with("/__sim/")
 }
 
-/// The key a request presents: the `X-API-Key` header, else the `api_key` query parameter. Also tells
-/// whether it came from the query. Empty values count as absent.
-pub(crate) fn presented_key(req: &SimRequest) -> (Option<&str>, bool) {
-    if let Some(key) = req.header_value("x-api-key").map(str::trim).filter(|k| !k.is_empty()) {
-        return (Some(key), false);
-    }
-    match req.query_value("api_key").filter(|k| !k.is_empty()) {
-        Some(key) => (Some(key), true),
-        None => (None, false),
-    }
-}
-
 /// Seeded price table: every service × country pair, price 0.05–1.50 in whole cents, stock 0..=500
 /// (about one pair in ten sold out), then the configured overrides.
 fn build_prices(config: &SimConfig) -> Vec<PriceEntry> {
@@ -280,4 +312,52 @@ fn build_prices(config: &SimConfig) -> Vec<PriceEntry> {
 fn bounded_pairs(pairs: &[(String, String)]) -> Vec<(String, String)> {
     let cut = |s: &str| s.chars().take(256).collect::<String>();
     pairs.iter().take(32).map(|(k, v)| (cut(k), cut(v))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::SimRequest;
+
+    /// Removes what this version added to a saved simulator, leaving the shape of a state saved by
+    /// the OxgelAPI-only simulator (which a host such as the Worker may still hold in storage).
+    fn as_saved_before_the_dialects(sim: &Simulator) -> serde_json::Value {
+        let mut saved = serde_json::to_value(sim).expect("serialises");
+        let object = saved.as_object_mut().expect("an object");
+        for field in ["settings", "telenumerus", "agentotp"] {
+            object.remove(field);
+        }
+        let config = object["config"].as_object_mut().expect("the config");
+        for field in [
+            "dialect",
+            "rate_limit_per_minute",
+            "number_pool_size",
+            "otp_sender",
+            "quota_limit",
+            "quota_plan",
+            "account_tokens",
+        ] {
+            config.remove(field);
+        }
+        for account in object["accounts"].as_object_mut().expect("accounts").values_mut() {
+            let account = account.as_object_mut().expect("an account");
+            account.remove("token");
+            account.remove("quota");
+        }
+        saved
+    }
+
+    #[test]
+    fn a_state_saved_before_the_dialects_still_loads_and_continues() {
+        let mut sim = Simulator::new(SimConfig::default());
+        let buy =
+            SimRequest::post("/api/v1/numbers/buy").key(crate::DEFAULT_KEY).body(r#"{"service":"wa","country":"187"}"#);
+        let t0 = 1_780_496_580_000;
+        assert_eq!(sim.handle(t0, &buy).status(), Some(200));
+        let saved = as_saved_before_the_dialects(&sim);
+        let mut restored: Simulator = serde_json::from_value(saved).expect("loads");
+        assert_eq!(restored, sim);
+        let balance = SimRequest::get("/api/v1/balance").key(crate::DEFAULT_KEY);
+        assert_eq!(restored.handle(t0 + 20_000, &balance), sim.handle(t0 + 20_000, &balance));
+    }
 }

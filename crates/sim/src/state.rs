@@ -1,12 +1,15 @@
 //! The simulator's state types: the whole [`Simulator`] value (which a host persists and restores), its
-//! timings, accounts and price list. The behaviour lives in `sim.rs` (the provider's API and the clock)
-//! and `admin.rs` (the admin endpoints); both, and the wire views, read these types from here.
+//! timings and settings, accounts and OxgelAPI price list. The behaviour lives in `sim.rs` (the request
+//! entry point and the clock), `dialect/` (each provider's API, with its own state types) and
+//! `admin.rs` (the admin endpoints); they, and the wire views, read these types from here.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::SimConfig;
+use crate::config::{DEFAULT_OTP_SENDER, SimConfig};
+use crate::dialect::agentotp::AgentOtpState;
+use crate::dialect::telenumerus::TelenumerusState;
 use crate::faults::FaultState;
 use crate::orders::Order;
 use crate::rng::SimRng;
@@ -28,6 +31,12 @@ pub struct Simulator {
     pub(crate) faults: FaultState,
     pub(crate) stats: Stats,
     pub(crate) request_log: RequestLog,
+    #[serde(default)]
+    pub(crate) settings: Settings,
+    #[serde(default)]
+    pub(crate) telenumerus: TelenumerusState,
+    #[serde(default)]
+    pub(crate) agentotp: AgentOtpState,
 }
 
 /// The timings in force; `POST /__sim/config` changes them for orders bought afterwards.
@@ -41,7 +50,49 @@ pub struct Timing {
     pub order_ttl_seconds: u64,
 }
 
-/// An account's money, in micro-dollars.
+/// The settings besides the timings that `POST /__sim/config` changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Telenumerus: requests per key in any 60 s of simulated time.
+    pub rate_limit_per_minute: u32,
+    /// Agent OTP: numbers in each country's pool.
+    pub number_pool_size: u32,
+    /// Agent OTP: sender of the automatic SMS.
+    pub otp_sender: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { rate_limit_per_minute: 120, number_pool_size: 20, otp_sender: DEFAULT_OTP_SENDER.to_owned() }
+    }
+}
+
+/// An Agent OTP account's rental quota.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quota {
+    /// Plan name, such as `pro`.
+    pub plan: String,
+    /// Rentals allowed.
+    pub limit: u64,
+    /// Rentals made.
+    pub used: u64,
+}
+
+impl Default for Quota {
+    fn default() -> Self {
+        Self { plan: "pro".to_owned(), limit: 200, used: 0 }
+    }
+}
+
+impl Quota {
+    /// Rentals left.
+    #[must_use]
+    pub fn remaining(&self) -> u64 {
+        self.limit.saturating_sub(self.used)
+    }
+}
+
+/// An account: its money in micro-dollars, and (Agent OTP) its account token and quota.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     /// The API key.
@@ -52,8 +103,14 @@ pub struct Account {
     pub escrow_micros: u64,
     /// Consumed by finished orders, in total.
     pub charged_micros: u64,
-    /// Banned accounts get 403 on every request.
+    /// Banned accounts get 403 on every request (Telenumerus: `ACCOUNT_SUSPENDED`; Agent OTP: 401).
     pub banned: bool,
+    /// Agent OTP: the Bearer token of the account API.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// Agent OTP: the rental quota.
+    #[serde(default)]
+    pub quota: Quota,
 }
 
 /// Price and stock of one (service, country) pair.

@@ -4,47 +4,101 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-/// Which API endpoint a request addressed, by path alone (whatever the method).
+use crate::dialect::Dialect;
+
+/// Which API endpoint a request addressed, by path alone (whatever the method). The names (serde,
+/// snake case) are what `GET /__sim/stats` counts under and what a fault's `"for"` names; each dialect
+/// has its own set ([`Dialect::endpoint_kinds`]), `services` and `other` are shared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EndpointKind {
-    /// `/api/v1/balance`
+    /// OxgelAPI `/api/v1/balance`
     Balance,
-    /// `/api/v1/services`
+    /// OxgelAPI and Telenumerus `/api/v1/services`
     Services,
-    /// `/api/v1/countries`
+    /// OxgelAPI `/api/v1/countries`
     Countries,
-    /// `/api/v1/prices`
+    /// OxgelAPI `/api/v1/prices`
     Prices,
-    /// `/api/v1/numbers/buy`
+    /// OxgelAPI `/api/v1/numbers/buy`
     Buy,
-    /// `/api/v1/numbers/status`
+    /// OxgelAPI `/api/v1/numbers/status`
     Status,
-    /// `/api/v1/numbers/cancel`
+    /// OxgelAPI `/api/v1/numbers/cancel`
     Cancel,
-    /// `/api/v1/numbers/finish`
+    /// OxgelAPI `/api/v1/numbers/finish`
     Finish,
-    /// `/api/v1/numbers/another`
+    /// OxgelAPI `/api/v1/numbers/another`
     Another,
+    /// Telenumerus `/api/v1/register`
+    Register,
+    /// Telenumerus `/api/v1/availability`
+    Availability,
+    /// Telenumerus `/api/v1/health`
+    Health,
+    /// Telenumerus `/api/v1/deposit/addresses`
+    DepositAddresses,
+    /// Telenumerus `/api/v1/deposit/verify`
+    DepositVerify,
+    /// Telenumerus `/api/v1/order`
+    Order,
+    /// Telenumerus `/api/v1/verify`
+    Verify,
+    /// Telenumerus `/api/v1/agent`
+    Agent,
+    /// Telenumerus `/api/v1/batch`
+    Batch,
+    /// Telenumerus `/api/v1/order/:id`
+    OrderStatus,
+    /// Telenumerus `/api/v1/order/:id/stream`
+    OrderStream,
+    /// Telenumerus `/api/v1/order/:id/cancel`
+    OrderCancel,
+    /// Telenumerus `/api/v1/account`
+    Account,
+    /// Telenumerus `/api/v1/usage`
+    Usage,
+    /// Telenumerus `/api/v1/webhook`
+    Webhook,
+    /// Agent OTP `/api/v1/numbers/rent`
+    Rent,
+    /// Agent OTP `/api/v1/numbers/{number}/wait-for-otp`
+    WaitForOtp,
+    /// Agent OTP `/api/v1/numbers/{number}/messages`
+    Messages,
+    /// Agent OTP `/api/v1/numbers/{number}`
+    Release,
+    /// Agent OTP `/api/v1/auth/usage/quota`
+    Quota,
     /// Any other path.
     Other,
 }
 
 impl EndpointKind {
-    /// Classifies a request path.
+    /// Classifies an OxgelAPI request path.
     #[must_use]
     pub fn from_path(path: &str) -> Self {
-        match path {
-            "/api/v1/balance" => Self::Balance,
-            "/api/v1/services" => Self::Services,
-            "/api/v1/countries" => Self::Countries,
-            "/api/v1/prices" => Self::Prices,
-            "/api/v1/numbers/buy" => Self::Buy,
-            "/api/v1/numbers/status" => Self::Status,
-            "/api/v1/numbers/cancel" => Self::Cancel,
-            "/api/v1/numbers/finish" => Self::Finish,
-            "/api/v1/numbers/another" => Self::Another,
-            _ => Self::Other,
+        Self::classify(Dialect::Oxgel, path)
+    }
+
+    /// Classifies a request path in `dialect`.
+    #[must_use]
+    pub fn classify(dialect: Dialect, path: &str) -> Self {
+        match dialect {
+            Dialect::Oxgel => match path {
+                "/api/v1/balance" => Self::Balance,
+                "/api/v1/services" => Self::Services,
+                "/api/v1/countries" => Self::Countries,
+                "/api/v1/prices" => Self::Prices,
+                "/api/v1/numbers/buy" => Self::Buy,
+                "/api/v1/numbers/status" => Self::Status,
+                "/api/v1/numbers/cancel" => Self::Cancel,
+                "/api/v1/numbers/finish" => Self::Finish,
+                "/api/v1/numbers/another" => Self::Another,
+                _ => Self::Other,
+            },
+            Dialect::Telenumerus => classify_telenumerus(path),
+            Dialect::Agentotp => classify_agentotp(path),
         }
     }
 
@@ -52,60 +106,158 @@ impl EndpointKind {
     #[must_use]
     pub fn method(self) -> Option<&'static str> {
         match self {
-            Self::Balance | Self::Services | Self::Countries | Self::Prices | Self::Status => Some("GET"),
-            Self::Buy | Self::Cancel | Self::Finish | Self::Another => Some("POST"),
+            Self::Balance
+            | Self::Services
+            | Self::Countries
+            | Self::Prices
+            | Self::Status
+            | Self::Availability
+            | Self::Health
+            | Self::DepositAddresses
+            | Self::OrderStatus
+            | Self::OrderStream
+            | Self::Account
+            | Self::Usage
+            | Self::Messages
+            | Self::Quota => Some("GET"),
+            Self::Buy
+            | Self::Cancel
+            | Self::Finish
+            | Self::Another
+            | Self::Register
+            | Self::DepositVerify
+            | Self::Order
+            | Self::Verify
+            | Self::Agent
+            | Self::Batch
+            | Self::OrderCancel
+            | Self::Rent
+            | Self::WaitForOtp => Some("POST"),
+            Self::Webhook => Some("PUT"),
+            Self::Release => Some("DELETE"),
             Self::Other => None,
+        }
+    }
+
+    /// The snake-case name, such as `wait_for_otp`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Balance => "balance",
+            Self::Services => "services",
+            Self::Countries => "countries",
+            Self::Prices => "prices",
+            Self::Buy => "buy",
+            Self::Status => "status",
+            Self::Cancel => "cancel",
+            Self::Finish => "finish",
+            Self::Another => "another",
+            Self::Register => "register",
+            Self::Availability => "availability",
+            Self::Health => "health",
+            Self::DepositAddresses => "deposit_addresses",
+            Self::DepositVerify => "deposit_verify",
+            Self::Order => "order",
+            Self::Verify => "verify",
+            Self::Agent => "agent",
+            Self::Batch => "batch",
+            Self::OrderStatus => "order_status",
+            Self::OrderStream => "order_stream",
+            Self::OrderCancel => "order_cancel",
+            Self::Account => "account",
+            Self::Usage => "usage",
+            Self::Webhook => "webhook",
+            Self::Rent => "rent",
+            Self::WaitForOtp => "wait_for_otp",
+            Self::Messages => "messages",
+            Self::Release => "release",
+            Self::Quota => "quota",
+            Self::Other => "other",
         }
     }
 }
 
-/// Requests per endpoint kind.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[allow(missing_docs)]
-pub struct RequestCounts {
-    pub balance: u64,
-    pub services: u64,
-    pub countries: u64,
-    pub prices: u64,
-    pub buy: u64,
-    pub status: u64,
-    pub cancel: u64,
-    pub finish: u64,
-    pub another: u64,
-    pub other: u64,
+/// Telenumerus paths: fixed ones, and `/api/v1/order/<id>[/stream|/cancel]` with a non-empty id.
+fn classify_telenumerus(path: &str) -> EndpointKind {
+    use EndpointKind as K;
+    let Some(rest) = path.strip_prefix("/api/v1/") else {
+        return K::Other;
+    };
+    match rest {
+        "register" => K::Register,
+        "services" => K::Services,
+        "availability" => K::Availability,
+        "health" => K::Health,
+        "deposit/addresses" => K::DepositAddresses,
+        "deposit/verify" => K::DepositVerify,
+        "order" => K::Order,
+        "verify" => K::Verify,
+        "agent" => K::Agent,
+        "batch" => K::Batch,
+        "account" => K::Account,
+        "usage" => K::Usage,
+        "webhook" => K::Webhook,
+        _ => {
+            let Some(order) = rest.strip_prefix("order/") else {
+                return K::Other;
+            };
+            match order.split('/').collect::<Vec<_>>().as_slice() {
+                [id] if !id.is_empty() => K::OrderStatus,
+                [id, "stream"] if !id.is_empty() => K::OrderStream,
+                [id, "cancel"] if !id.is_empty() => K::OrderCancel,
+                _ => K::Other,
+            }
+        }
+    }
+}
+
+/// Agent OTP paths: `/api/v1/numbers/rent`, `/api/v1/numbers/<number>[/wait-for-otp|/messages]` with a
+/// non-empty number, and `/api/v1/auth/usage/quota`.
+fn classify_agentotp(path: &str) -> EndpointKind {
+    use EndpointKind as K;
+    if path == "/api/v1/auth/usage/quota" {
+        return K::Quota;
+    }
+    let Some(rest) = path.strip_prefix("/api/v1/numbers/") else {
+        return K::Other;
+    };
+    match rest.split('/').collect::<Vec<_>>().as_slice() {
+        ["rent"] => K::Rent,
+        [number] if !number.is_empty() => K::Release,
+        [number, "wait-for-otp"] if !number.is_empty() => K::WaitForOtp,
+        [number, "messages"] if !number.is_empty() => K::Messages,
+        _ => K::Other,
+    }
+}
+
+/// Requests per endpoint kind: the kinds of one dialect, each counted from zero. Serialised as an
+/// object from kind name to count (`{"balance":0,…,"other":0}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RequestCounts(BTreeMap<EndpointKind, u64>);
+
+impl Default for RequestCounts {
+    /// The OxgelAPI dialect's kinds.
+    fn default() -> Self {
+        Self::for_dialect(Dialect::Oxgel)
+    }
 }
 
 impl RequestCounts {
-    fn slot(&mut self, kind: EndpointKind) -> &mut u64 {
-        match kind {
-            EndpointKind::Balance => &mut self.balance,
-            EndpointKind::Services => &mut self.services,
-            EndpointKind::Countries => &mut self.countries,
-            EndpointKind::Prices => &mut self.prices,
-            EndpointKind::Buy => &mut self.buy,
-            EndpointKind::Status => &mut self.status,
-            EndpointKind::Cancel => &mut self.cancel,
-            EndpointKind::Finish => &mut self.finish,
-            EndpointKind::Another => &mut self.another,
-            EndpointKind::Other => &mut self.other,
-        }
+    /// Zero for every kind of `dialect`.
+    #[must_use]
+    pub fn for_dialect(dialect: Dialect) -> Self {
+        Self(dialect.endpoint_kinds().iter().map(|kind| (*kind, 0)).collect())
+    }
+
+    fn count(&mut self, kind: EndpointKind) {
+        *self.0.entry(kind).or_default() += 1;
     }
 
     /// The count of one kind.
     #[must_use]
     pub fn get(&self, kind: EndpointKind) -> u64 {
-        match kind {
-            EndpointKind::Balance => self.balance,
-            EndpointKind::Services => self.services,
-            EndpointKind::Countries => self.countries,
-            EndpointKind::Prices => self.prices,
-            EndpointKind::Buy => self.buy,
-            EndpointKind::Status => self.status,
-            EndpointKind::Cancel => self.cancel,
-            EndpointKind::Finish => self.finish,
-            EndpointKind::Another => self.another,
-            EndpointKind::Other => self.other,
-        }
+        self.0.get(&kind).copied().unwrap_or(0)
     }
 }
 
@@ -141,9 +293,15 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Counters at zero for the endpoint kinds of `dialect`.
+    #[must_use]
+    pub fn for_dialect(dialect: Dialect) -> Self {
+        Self { requests: RequestCounts::for_dialect(dialect), ..Self::default() }
+    }
+
     /// Counts an arriving API request.
     pub(crate) fn record_request(&mut self, kind: EndpointKind, key: Option<&str>, key_in_query: bool) {
-        *self.requests.slot(kind) += 1;
+        self.requests.count(kind);
         self.total += 1;
         if key_in_query {
             self.api_key_in_query += 1;
@@ -232,6 +390,34 @@ mod tests {
         assert_eq!(EndpointKind::Buy.method(), Some("POST"));
         assert_eq!(EndpointKind::Status.method(), Some("GET"));
         assert_eq!(EndpointKind::Other.method(), None);
+    }
+
+    #[test]
+    fn classifies_the_other_dialects() {
+        let tn = |p: &str| EndpointKind::classify(Dialect::Telenumerus, p);
+        assert_eq!(tn("/api/v1/order"), EndpointKind::Order);
+        assert_eq!(tn("/api/v1/order/abc"), EndpointKind::OrderStatus);
+        assert_eq!(tn("/api/v1/order/abc/stream"), EndpointKind::OrderStream);
+        assert_eq!(tn("/api/v1/order/abc/cancel"), EndpointKind::OrderCancel);
+        assert_eq!(tn("/api/v1/order//cancel"), EndpointKind::Other);
+        assert_eq!(tn("/api/v1/order/abc/x"), EndpointKind::Other);
+        assert_eq!(tn("/api/v1/deposit/addresses"), EndpointKind::DepositAddresses);
+        assert_eq!(tn("/api/v1/balance"), EndpointKind::Other);
+        let ao = |p: &str| EndpointKind::classify(Dialect::Agentotp, p);
+        assert_eq!(ao("/api/v1/numbers/rent"), EndpointKind::Rent);
+        assert_eq!(ao("/api/v1/numbers/%2B14165551234"), EndpointKind::Release);
+        assert_eq!(ao("/api/v1/numbers/+14165551234/wait-for-otp"), EndpointKind::WaitForOtp);
+        assert_eq!(ao("/api/v1/numbers/+1/messages"), EndpointKind::Messages);
+        assert_eq!(ao("/api/v1/numbers/"), EndpointKind::Other);
+        assert_eq!(ao("/api/v1/auth/usage/quota"), EndpointKind::Quota);
+        assert_eq!(EndpointKind::Release.method(), Some("DELETE"));
+        assert_eq!(EndpointKind::Webhook.method(), Some("PUT"));
+        for dialect in crate::dialect::DIALECTS {
+            for kind in dialect.endpoint_kinds() {
+                let name = serde_json::to_string(kind).expect("serialises");
+                assert_eq!(name, format!("\"{}\"", kind.as_str()));
+            }
+        }
     }
 
     #[test]

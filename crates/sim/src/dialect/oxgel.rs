@@ -1,15 +1,15 @@
-//! The OxgelAPI endpoints under `/api/v1`.
+//! The OxgelAPI dialect: its endpoints under `/api/v1`, answered with JSON or plain-text errors.
 
 use serde_json::Value;
 
 use crate::ApiError;
+use crate::dialect::{Dialect, presented_key};
 use crate::error::window_words;
 use crate::http::body_too_large;
 use crate::http::{SimRequest, SimResponse};
 use crate::money::{self, to_wire};
 use crate::orders::{Order, OrderStatus};
 use crate::rng;
-use crate::sim::presented_key;
 use crate::state::{Account, Simulator};
 use crate::stats::EndpointKind;
 use crate::wire::{
@@ -53,8 +53,13 @@ impl BuyRequest {
 }
 
 impl Simulator {
-    /// Routes and answers an API request (not admin) at simulated time `now`.
-    pub(crate) fn api(&mut self, now: u64, kind: EndpointKind, req: &SimRequest) -> Result<SimResponse, ApiError> {
+    /// Routes and answers an OxgelAPI request (not admin) at simulated time `now`.
+    pub(crate) fn oxgel_api(
+        &mut self,
+        now: u64,
+        kind: EndpointKind,
+        req: &SimRequest,
+    ) -> Result<SimResponse, ApiError> {
         let method = kind.method().ok_or(ApiError::NotFound)?;
         if req.method != method {
             return Err(ApiError::MethodNotAllowed { allow: method });
@@ -73,13 +78,13 @@ impl Simulator {
             EndpointKind::Cancel => self.cancel(now, &key, req),
             EndpointKind::Finish => self.finish(now, &key, req),
             EndpointKind::Another => self.another(now, &key, req),
-            EndpointKind::Other => Err(ApiError::NotFound),
+            _ => Err(ApiError::NotFound),
         }
     }
 
     /// The key of the account the request authenticates as.
     fn authenticate(&self, req: &SimRequest) -> Result<String, ApiError> {
-        let key = presented_key(req).0.ok_or(ApiError::MissingKey)?;
+        let key = presented_key(Dialect::Oxgel, req).0.ok_or(ApiError::MissingKey)?;
         let account = self.accounts.get(key).ok_or(ApiError::InvalidKey)?;
         if account.banned {
             return Err(ApiError::Banned);
