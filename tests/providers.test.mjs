@@ -104,7 +104,8 @@ for (const dialect of Object.keys(PROVIDERS)) {
       assert.equal(cancelled.json.status, "cancelled");
       if (dialect === "telenumerus") assert.equal(cancelled.json.refunded, bought.json.cost, "the refund is reported");
       const upstream = (await sim.orders()).find((o) => o.id === bought.json.id);
-      assert.equal(upstream.status, "cancelled");
+      // Agent OTP's cancel is its documented release.
+      assert.equal(upstream.status, dialect === "agentotp" ? "released" : "cancelled");
       if (dialect !== "agentotp") {
         const after = await sim.accounts();
         assert.equal(after[0].balance, before[0].balance, "the money is back");
@@ -115,6 +116,7 @@ for (const dialect of Object.keys(PROVIDERS)) {
     test("ten concurrent buys under one Idempotency-Key buy one number", async () => {
       await sim.config({ sms_delay_seconds: 600 });
       const key = `providers-${dialect}-${Date.now()}`;
+      const ordersBefore = (await sim.orders()).length;
       const answers = await Promise.all(
         Array.from({ length: 10 }, () =>
           api("/numbers/buy", { method: "POST", body: setup.buy, headers: { "idempotency-key": key } })),
@@ -123,7 +125,7 @@ for (const dialect of Object.keys(PROVIDERS)) {
       assert.equal(new Set(answers.map((a) => a.json.id)).size, 1);
       const ordered = (await sim.orders()).filter((o) => o.id === answers[0].json.id);
       assert.equal(ordered.length, 1);
-      assert.equal((await sim.orders()).filter((o) => o.status === "waiting").length, 1, "one purchase upstream");
+      assert.equal((await sim.orders()).length, ordersBefore + 1, "one purchase upstream");
       await api(`/numbers/cancel?id=${answers[0].json.id}`, { method: "POST" });
       await sim.config({ sms_delay_seconds: 2 });
     });
@@ -198,9 +200,12 @@ describe("telenumerus: documented errors, limits and the push", () => {
     const theirs = await other("/numbers/buy", { method: "POST", body: { service: "google", country: "US" }, headers: { "idempotency-key": key } });
     assert.equal(theirs.status, 200, theirs.text);
     assert.notEqual(theirs.json.id, mine.json.id, "a purchase of its own");
-    const keys = (await sim.requests()).filter((r) => r.path === "/api/v1/order").map((r) => JSON.parse(r.body).idempotency_key);
+    const keys = (await sim.requests())
+      .filter((r) => r.path === "/api/v1/order")
+      .map((r) => JSON.parse(r.body).idempotency_key)
+      .filter((k) => k?.endsWith(`:${key}`));
     assert.equal(new Set(keys).size, 2, `two keys upstream: ${keys}`);
-    assert.ok(keys.every((k) => k.endsWith(`:${key}`) && !k.includes("e2e") && !k.includes("other")), "scoped, not named");
+    assert.ok(keys.every((k) => !k.includes("e2e") && !k.includes("other")), `scoped, not named: ${keys}`);
     await other(`/numbers/cancel?id=${theirs.json.id}`, { method: "POST" });
   });
 
@@ -235,7 +240,7 @@ describe("telenumerus: documented errors, limits and the push", () => {
       assertError(answers[3], 429, "RATE_LIMITED");
       assert.ok(Number(answers[3].headers.get("retry-after")) > 0);
       const stats = await sim.stats();
-      assert.equal(stats.total, 3, "only the metered requests reached the provider");
+      assert.equal(stats.requests.account, 3, "only the metered requests reached the provider");
     } finally {
       await metered.stop();
     }
