@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Starts vnum locally, the web app and its API, and prints the app's URL. Needs no key and no internet.
 #
-#   scripts/run.sh          the Worker in workerd (wrangler dev) with the demo provider inside it
-#   scripts/run.sh --sim    the Worker as a real proxy (PROVIDER=oxgel) in front of the native
-#                           simulator vnum-sim, which plays the provider over HTTP
+#   scripts/run.sh                 the Worker in workerd (wrangler dev) with the demo provider inside it
+#   scripts/run.sh --sim [DIALECT] the Worker as a real proxy in front of the native simulator vnum-sim,
+#                                  which plays the provider over HTTP: oxgel (default), telenumerus or
+#                                  agentotp
 #
 # PORT (default 8787) and SIM_PORT (default 8788) choose the ports. State persists in .vnum/state.
 set -euo pipefail
@@ -12,10 +13,15 @@ cd "$VNUM_ROOT"
 PORT=${PORT:-8787}
 SIM_PORT=${SIM_PORT:-8788}
 MODE=demo
+DIALECT=oxgel
 case "${1:-}" in
   "") ;;
-  --sim) MODE=sim ;;
-  *) echo "usage: scripts/run.sh [--sim]" >&2; exit 2 ;;
+  --sim) MODE=sim; DIALECT=${2:-oxgel} ;;
+  *) echo "usage: scripts/run.sh [--sim [oxgel|telenumerus|agentotp]]" >&2; exit 2 ;;
+esac
+case "$DIALECT" in
+  oxgel | telenumerus | agentotp) ;;
+  *) echo "usage: scripts/run.sh [--sim [oxgel|telenumerus|agentotp]]" >&2; exit 2 ;;
 esac
 
 pids=()
@@ -26,11 +32,14 @@ args=()
 if [ $MODE = sim ]; then
   say "building the simulator"
   cargo build --quiet --profile release-native -p vnum-sim
-  setsid target/release-native/vnum-sim --port "$SIM_PORT" --key OXGL-local-sim-key >/dev/null &
+  setsid target/release-native/vnum-sim --dialect "$DIALECT" --port "$SIM_PORT" --key local-sim-key \
+    --account-token local-sim-account-token >/dev/null &
   pids+=($!)
-  # The simulator's key is not a secret, so it may travel as a plain variable here.
-  args=(--var PROVIDER:oxgel --var "UPSTREAM_URL:http://127.0.0.1:$SIM_PORT/api/v1" --var AUTH_MODE:none
-        --var OXGEL_API_KEY:OXGL-local-sim-key)
+  # The simulator's key and token are not secrets, so they may travel as plain variables here.
+  key_name=$(echo "${DIALECT}_API_KEY" | tr '[:lower:]' '[:upper:]')
+  args=(--var "PROVIDER:$DIALECT" --var "UPSTREAM_URL:http://127.0.0.1:$SIM_PORT/api/v1" --var AUTH_MODE:none
+        --var "$key_name:local-sim-key" --var AGENTOTP_ACCOUNT_TOKEN:local-sim-account-token
+        --var AGENTOTP_PRICE:0.50)
 fi
 
 # wrangler dev runs wrangler.toml's [build] command (scripts/build.sh: the web app, then the Worker)
@@ -49,7 +58,9 @@ for _ in $(seq 1200); do
   sleep 0.5
 done
 echo
-echo "  vnum is running at http://127.0.0.1:$PORT  (the web app; API: http://127.0.0.1:$PORT/api/v1, provider: $MODE)"
+provider=$MODE
+[ $MODE = sim ] && provider="$DIALECT, simulated"
+echo "  vnum is running at http://127.0.0.1:$PORT  (the web app; API: http://127.0.0.1:$PORT/api/v1, provider: $provider)"
 [ $MODE = sim ] && echo "  simulated provider at http://127.0.0.1:$SIM_PORT/api/v1 (admin: /__sim/stats)"
 echo "  press Ctrl-C to stop"
 echo
