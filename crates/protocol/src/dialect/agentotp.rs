@@ -230,7 +230,7 @@ impl AgentOtp {
     /// Whether a message belongs to this rental: received from its start on, and from the service's
     /// sender when one is configured.
     fn belongs(&self, order: &OrderRef<'_>, received_at: Timestamp, from: Option<&str>) -> bool {
-        let in_rental = order.rented_at.is_none_or(|start| received_at >= start);
+        let in_rental = order.rented_at.is_none_or(|start| received_at > start);
         let sender = self.settings.service(order.service).and_then(|s| s.sender.as_deref());
         let from_sender = match (sender, from) {
             (Some(sender), Some(from)) => sender.eq_ignore_ascii_case(from),
@@ -422,7 +422,7 @@ impl Dialect for AgentOtp {
         }
         let otp: Otp = self.data(response)?;
         // A code from before this rental began is an earlier renter's.
-        if otp.received_at.is_some_and(|at| order.rented_at.is_some_and(|start| at < start)) {
+        if otp.received_at.is_some_and(|at| order.rented_at.is_some_and(|start| at <= start)) {
             return Ok(waiting);
         }
         Ok(match code_of(otp.code, otp.raw_message.as_deref()) {

@@ -362,6 +362,10 @@ fn agentotp_documented_answers_parse() {
         OrderRef { rented_at: Some(Timestamp::parse_rfc3339("2026-01-27T15:00:00Z").expect("t")), ..rental(&rent_id) };
     assert_eq!(d.parse_status(&ok("agentotp/messages.json"), &later).expect("messages").status, OrderStatus::Waiting);
     assert_eq!(d.parse_listen(&ok("agentotp/wait-for-otp.json"), &later).expect("old").status, OrderStatus::Waiting);
+    // A message in the very millisecond the rental began belongs to the rental before.
+    let same_ms =
+        OrderRef { rented_at: Some(Timestamp::parse_rfc3339("2026-01-27T14:01:30Z").expect("t")), ..rental(&rent_id) };
+    assert_eq!(d.parse_status(&ok("agentotp/messages.json"), &same_ms).expect("messages").status, OrderStatus::Waiting);
     // A message without a code is not a code.
     let no_code = HttpResponse::new(
         200,
