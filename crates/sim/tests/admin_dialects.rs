@@ -2,9 +2,9 @@
 //! per-dialect config and stats views, reset; and the new dialects' determinism and persistence.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod dialect_support;
+mod common;
 
-use dialect_support::{Harness, T0, json};
+use common::{Harness, T0, json};
 use serde_json::{Value, json};
 use vnum_sim::{
     AGENTOTP_DEFAULT_KEY, DEFAULT_KEY, DIALECTS, Dialect, SimConfig, SimRequest, SimResponse, Simulator,

@@ -3,9 +3,9 @@
 //! errors, `wait-for-otp` held sans-IO, and the admin API.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod dialect_support;
+mod common;
 
-use dialect_support::{Harness, T0, answered, assert_shape, json, long_poll};
+use common::{Harness, T0, answered, assert_shape, json, long_poll};
 use serde_json::{Value, json};
 use vnum_sim::agentotp::RentalStatus;
 use vnum_sim::{

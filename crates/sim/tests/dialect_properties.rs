@@ -3,11 +3,11 @@
 //! quota consistent; held answers resume without panicking; a restored copy continues identically.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod dialect_support;
+mod common;
 
 use std::collections::BTreeSet;
 
-use dialect_support::T0;
+use common::T0;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use vnum_sim::agentotp::RentalStatus;

@@ -3,9 +3,9 @@
 //! error table, the SSE stream and `/verify` held sans-IO, and the admin API.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod dialect_support;
+mod common;
 
-use dialect_support::{Harness, T0, answered, assert_shape, event_stream, json, long_poll};
+use common::{Harness, T0, answered, assert_shape, event_stream, json, long_poll};
 use serde_json::{Value, json};
 use vnum_sim::telenumerus::{ErrorCode, TelenumerusStatus};
 use vnum_sim::{
@@ -693,14 +693,4 @@ fn admin_prices_orders_sms_and_config() {
     assert_eq!(h.admin("POST", "/__sim/sms", json!({"id": next, "code": "1234"})).status(), Some(400));
     assert_eq!(h.admin("POST", "/__sim/sms", json!({"id": "nope", "code": "1234"})).status(), Some(400));
     assert_eq!(h.sim.telenumerus_orders()[1].status, TelenumerusStatus::Cancelled);
-}
-
-trait Stats {
-    fn stats(&mut self) -> Value;
-}
-
-impl Stats for Harness {
-    fn stats(&mut self) -> Value {
-        self.admin_ok("GET", "/__sim/stats", Value::Null)
-    }
 }
