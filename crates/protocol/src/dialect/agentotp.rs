@@ -12,7 +12,7 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Ask, Dialect, EXCERPT, OrderRef, Push, Rules, generic_status_error, json_body};
+use super::{Ask, Dialect, EXCERPT, OrderRef, Push, Rules, generic_status_error, json_body, known};
 use crate::ApiError;
 use crate::api::{
     ActionResponse, Balance, BoughtNumber, BuyRequest, Country, OrderStatus, Price, Quota, Service, StatusResponse,
@@ -299,10 +299,7 @@ impl Dialect for AgentOtp {
     }
 
     fn parse_services(&self, _response: &HttpResponse) -> Result<Vec<Service>, ApiError> {
-        match self.services()? {
-            Ask::Known(list) => Ok(list),
-            Ask::Send(_) => Err(ApiError::Internal { reason: "services are configured".to_owned() }),
-        }
+        known(self.services())
     }
 
     fn countries(&self) -> Result<Ask<Vec<Country>>, ApiError> {
@@ -310,10 +307,7 @@ impl Dialect for AgentOtp {
     }
 
     fn parse_countries(&self, _response: &HttpResponse) -> Result<Vec<Country>, ApiError> {
-        match self.countries()? {
-            Ask::Known(list) => Ok(list),
-            Ask::Send(_) => Err(ApiError::Internal { reason: "countries are configured".to_owned() }),
-        }
+        known(self.countries())
     }
 
     fn prices(
@@ -338,10 +332,7 @@ impl Dialect for AgentOtp {
         service: Option<&ServiceCode>,
         country: Option<&CountryCode>,
     ) -> Result<Vec<Price>, ApiError> {
-        match self.prices(service, country)? {
-            Ask::Known(list) => Ok(list),
-            Ask::Send(_) => Err(ApiError::Internal { reason: "prices are configured".to_owned() }),
-        }
+        known(self.prices(service, country))
     }
 
     fn buy(&self, request: &BuyRequest, _idempotency_key: Option<&IdempotencyKey>) -> Result<HttpRequest, ApiError> {

@@ -138,6 +138,15 @@ pub trait Dialect {
     }
 }
 
+/// The answer of an operation the dialect always knows without asking (its parser then reads no
+/// response: it gives that same answer).
+pub(crate) fn known<T>(ask: Result<Ask<T>, ApiError>) -> Result<T, ApiError> {
+    match ask? {
+        Ask::Known(answer) => Ok(answer),
+        Ask::Send(_) => Err(ApiError::Internal { reason: "an answer known without asking was asked for".to_owned() }),
+    }
+}
+
 /// Reads a successful JSON body, or says why it is not one.
 pub(crate) fn json_body<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, ApiError> {
     serde_json::from_slice(&response.body).map_err(|e| {

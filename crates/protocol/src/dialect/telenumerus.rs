@@ -11,7 +11,7 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Ask, Dialect, EXCERPT, OrderRef, Push, Rules, generic_status_error, json_body};
+use super::{Ask, Dialect, EXCERPT, OrderRef, Push, Rules, generic_status_error, json_body, known};
 use crate::ApiError;
 use crate::api::{
     ActionResponse, Balance, BoughtNumber, BuyRequest, Country, OrderStatus, Price, Service, StatusResponse,
@@ -262,10 +262,7 @@ impl Dialect for Telenumerus {
     }
 
     fn parse_countries(&self, _response: &HttpResponse) -> Result<Vec<Country>, ApiError> {
-        self.countries().and_then(|ask| match ask {
-            Ask::Known(list) => Ok(list),
-            Ask::Send(_) => Err(ApiError::Internal { reason: "countries are known".to_owned() }),
-        })
+        known(self.countries())
     }
 
     fn prices(

@@ -36,10 +36,16 @@ impl<'a> ProviderClient<'a> {
     /// whole deployment where it has one.
     async fn send(&self, request: Result<HttpRequest, ApiError>) -> Result<HttpResponse, ApiError> {
         let request = request?;
-        if let Some(limit) = self.config.rules().requests_per_minute {
-            meter::request(self.env, limit).await?;
-        }
+        self.count_request().await?;
         transport::send(self.config, self.env, &request).await
+    }
+
+    /// Counts one request against the provider's per-minute limit at the meter, where it has one.
+    async fn count_request(&self) -> Result<(), ApiError> {
+        match self.config.rules().requests_per_minute {
+            Some(limit) => meter::request(self.env, limit).await,
+            None => Ok(()),
+        }
     }
 
     /// An answer the dialect knows, or the provider's answer to its request, read by `parse`.
@@ -135,9 +141,7 @@ impl<'a> ProviderClient<'a> {
     /// or still waiting when it ended with no news), or why it failed.
     pub async fn listen(&self, order: &OrderRef<'_>, seconds: u64) -> Result<StatusResponse, ApiError> {
         let request = self.dialect.listen(order, seconds)?;
-        if let Some(limit) = self.config.rules().requests_per_minute {
-            meter::request(self.env, limit).await?;
-        }
+        self.count_request().await?;
         let waiting = || StatusResponse::new(vnum_protocol::api::OrderStatus::Waiting, None, None, String::new());
         match self.config.rules().push {
             Some(Push::LongPoll) => {
